@@ -1,0 +1,175 @@
+# provbox - one multicall binary for device identity provisioning.
+#
+#   make            build/provbox (simulators linked in: libtpms + libcrypto)
+#   make SIM=0      build/target/provbox, the initramfs flavour without them
+#   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
+#   make demo       provision one simulated device end to end
+#   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
+#   make deps       install the Debian packages the project needs (root)
+#
+# Sources are found by directory: a new applets/NAME.c is a new applet,
+# a new tests/unit/test_*.c a new test file, a new fuzz/fuzz_*.c a fuzzer.
+
+SIM ?= 1
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CLANG ?= clang
+
+ifeq ($(SIM),1)
+O ?= build
+FLAVOUR := sim
+else
+O ?= build/target
+FLAVOUR := target
+endif
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE -fstack-clash-protection
+CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+OPT ?= -O2 -g
+CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
+	-DPB_FLAVOUR='"$(FLAVOUR)"'
+CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+
+# BearSSL (and with SIM=1 libtpms and the libcrypto it needs) statically;
+# tpm2-tss is shipped by Debian only as shared objects.
+LIBS_STATIC := -l:libbearssl.a
+ifeq ($(SIM),1)
+LIBS_STATIC += -l:libtpms.a -l:libcrypto.a
+endif
+TSS_LIBS := -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tcti-device -ltss2-tcti-swtpm
+LIBS := $(LIBS_STATIC) $(TSS_LIBS) -lpthread -ldl
+
+CORE_SRC := $(wildcard core/*.c) $(wildcard hal/*.c)
+ifeq ($(SIM),1)
+CORE_SRC += $(wildcard sim/*.c)
+endif
+APPLET_SRC := $(sort $(wildcard applets/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o)
+APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
+
+.PHONY: all check check-unit check-asan check-e2e check-target check-fuzz demo fuzz deps \
+	bench clean install
+
+all: $(O)/provbox
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The applet table: one PB_APPLET(applet_NAME) per applets/NAME.c.
+$(O)/applets.inc: $(APPLET_SRC) Makefile
+	@mkdir -p $(O)
+	@for f in $(APPLET_SRC); do n=$$(basename $$f .c); echo "PB_APPLET(applet_$$n)"; done > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(O)/main.o: $(O)/applets.inc
+
+$(O)/libprovbox.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/provbox: $(O)/main.o $(APPLET_OBJ) $(O)/libprovbox.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $(O)/main.o $(APPLET_OBJ) $(O)/libprovbox.a $(LIBS)
+
+$(O)/unit-tests: $(UNIT_OBJ) $(APPLET_OBJ) $(O)/libprovbox.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(APPLET_OBJ) $(O)/libprovbox.a -lcriterion $(LIBS)
+
+-include $(CORE_OBJ:.o=.d) $(APPLET_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(O)/main.d
+
+# ---------------------------------------------------------------- deps
+DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev libssl-dev \
+	libtss2-dev libcriterion-dev openssl swtpm swtpm-tools tpm2-tools tpm2-openssl \
+	softhsm2 opensc efitools iproute2 procps
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to install:" $$missing >&2; exit 1; fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# ---------------------------------------------------------------- tests
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+check: deps
+	$(MAKE) check-target
+	$(MAKE) check-e2e
+	$(MAKE) check-fuzz
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+
+check-unit: $(O)/unit-tests $(O)/provbox
+	PROVBOX=$(abspath $(O)/provbox) $(O)/unit-tests --jobs 2
+
+# The sanitizer build runs the unit tests and the end-to-end tests.
+check-asan:
+	$(MAKE) O=build/asan OPT="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		build/asan/provbox build/asan/unit-tests
+	PB_E2E_SANITIZED=1 PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/run-e2e.sh
+	$(ASAN_ENV) PROVBOX=$(abspath build/asan/provbox) build/asan/unit-tests --jobs 2
+
+check-e2e: $(O)/provbox
+	PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh
+
+# The target flavour builds and passes the tests that need no simulator.
+check-target:
+	$(MAKE) SIM=0 build/target/provbox
+	@ldd build/target/provbox | grep -qi tpms && { echo "SIM=0 build links libtpms" >&2; exit 1; } || true
+	PB_E2E_TARGET=1 PROVBOX=$(abspath build/target/provbox) tests/run-e2e.sh
+
+# ---------------------------------------------------------------- fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_RUNS ?= 20000
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -I. \
+	-I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard core/*.h hal/*.h sim/*.h)
+	@mkdir -p build/fuzz
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRC) -l:libbearssl.a -l:libtpms.a -l:libcrypto.a \
+		$(TSS_LIBS) -lpthread -ldl
+
+fuzzers: $(FUZZERS)
+
+# Every corpus file once, then a short random run: in make check.
+check-fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
+		echo "fuzz smoke: $$n"; \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 \
+		|| { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	done
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p fuzz/corpus-new/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 fuzz/corpus-new/$$n fuzz/corpus/$$n || exit 1; \
+	done
+
+# ---------------------------------------------------------------- demo, bench
+demo: deps $(O)/provbox
+	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
+
+bench: $(O)/provbox
+	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done
+
+install: $(O)/provbox
+	install -D -m 0755 $(O)/provbox $(DESTDIR)/usr/bin/provbox
+
+clean:
+	rm -rf build

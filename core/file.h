@@ -1,0 +1,41 @@
+/* core/file.h - reading inputs and writing state atomically.
+ *
+ * Every file provbox writes goes through pb_atomic_write: temp file in the
+ * same directory, fsync, rename over the target, fsync the directory. A
+ * crash at any instant leaves either the old content or the new one.
+ */
+#ifndef PB_FILE_H
+#define PB_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+#define PB_FILE_MAX (16u << 20)  /* no input we read is larger than 16 MiB */
+
+/* Read a whole file ("-" = stdin) into a malloc'd buffer (NUL-terminated,
+ * the NUL not counted). Free with pb_file_free, which wipes it first. */
+int pb_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, pb_err *e);
+void pb_file_free(uint8_t *buf, size_t len);
+
+/* Replace path with data atomically, with this mode (0600 for state and
+ * keys, 0644 for certificates and CSRs). */
+int pb_atomic_write(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
+
+/* Write to stdout when path is NULL or "-", else pb_atomic_write. */
+int pb_write_output(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
+
+/* Remove a file and fsync its directory; a missing file is not an error. */
+int pb_remove(const char *path, pb_err *e);
+
+/* mkdir -p with this mode for every directory created. */
+int pb_mkdir_p(const char *path, mode_t mode, pb_err *e);
+
+int pb_exists(const char *path);
+
+/* fsync the directory holding path (after a rename or unlink). */
+int pb_fsync_dir_of(const char *path, pb_err *e);
+
+#endif
