@@ -183,6 +183,33 @@ int pb_verify_signed(const pb_pubkey *k, int sig_is_ec, pb_hash h, const uint8_t
 /* Is c's signature valid under the issuer's key? 0 or PB_EVERIFY. */
 int pb_x509_verify(const pb_x509 *c, const pb_pubkey *issuer, pb_err *e);
 
+/* --- pieces the certificate and CSR parsers share --- */
+
+/* Open SEQUENCE { body SEQUENCE, AlgorithmIdentifier, BIT STRING } (one
+ * element, no trailing bytes): body is the signed part's TLV, rest is
+ * left just after it. Returns 0 or PB_EVERIFY. */
+int pb_signed_open(const uint8_t *der, size_t len, der_tlv *body, der_cursor *rest, pb_err *e);
+
+/* Read the algorithm and signature that end rest; inner_alg (or NULL)
+ * is an algorithm the signed part states, which must be identical.
+ * Returns 0 or PB_EVERIFY (unsupported algorithm, partial octets). */
+int pb_signed_close(der_cursor *rest, const der_tlv *inner_alg, const uint8_t **sig,
+	size_t *sig_len, int *is_ec, pb_hash *h, pb_err *e);
+
+/* Read one Extension { OID, critical BOOLEAN DEFAULT FALSE, OCTET
+ * STRING } from list: value is a cursor on the wrapped DER. */
+der_status pb_ext_next(der_cursor *list, der_tlv *oid, int *critical, der_cursor *value);
+
+/* A GeneralNames SEQUENCE (1..MAX) read from v; *san views its content.
+ * Each name is checked (IA5 strings, IP length, forms). */
+der_status pb_general_names_parse(der_cursor *v, const uint8_t **san, size_t *len);
+
+/* A file's content as DER: the first PEM block with one of labels
+ * (NULL-terminated) decoded into scratch, or buf itself if not PEM.
+ * Returns 0, PB_EVERIFY (no such block, bad PEM), PB_EFAIL (too big). */
+int pb_load_der(const uint8_t *buf, size_t len, const char *const *labels, uint8_t *scratch,
+	size_t cap, const uint8_t **der, size_t *der_len, pb_err *e);
+
 /* SHA-256 of the whole DER certificate. */
 void pb_x509_fingerprint(const pb_x509 *c, uint8_t out[32]);
 
