@@ -83,6 +83,9 @@ int pb_issue_csr(const pb_x509 *ca, const pb_signer *s, const pb_csr *csr,
 
 	if (pb_csr_verify(csr, e) != 0)
 		return e->code;
+	/* a sub CA under a pathlen 0 CA would be a chain no verifier accepts */
+	if (o->profile == PB_PROFILE_SUBCA && ca->pathlen == 0)
+		return pb_fail(e, PB_EFAIL, "CA certificate: pathlen 0, it cannot issue a sub CA");
 	if (pb_x509_random_serial(serial, e) != 0)
 		return e->code;
 	memset(&t, 0, sizeof t);

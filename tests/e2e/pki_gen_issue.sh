@@ -61,10 +61,15 @@ for alg in ec-p256 ec-p384 rsa-2048 rsa-3072; do
 		|| fail "$alg root -> new subca -> leaf"
 done
 
-note "pathlen 0 is real: a CA under dev_subca cannot issue a valid chain"
+note "pathlen 0 is real: pki-gen refuses a sub CA under dev_subca, openssl a chain through one"
 pb pki-gen init --profile trustme --out pki --force > /dev/null
 newcsr ec-p256 deep
-pb pki-gen issue --ca pki/dev_subca --csr deep.csr --profile subca --out deep.crt
+expect_exit 1 pb pki-gen issue --ca pki/dev_subca --csr deep.csr --profile subca --out deep.crt
+expect_stderr "pathlen 0"
+[ ! -e deep.crt ] || fail "deep.crt written"
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' > ca.ext
+openssl x509 -req -in deep.csr -CA pki/dev_subca.crt -CAkey pki/dev_subca.key -set_serial 7 -days 1 \
+	-extfile ca.ext -out deep.crt 2>/dev/null
 newcsr ec-p256 deepleaf
 pb pki-gen issue --ca deep --csr deepleaf.csr --profile device --out deepleaf.crt
 cat pki/dev_subca.crt deep.crt > untrusted.pem
