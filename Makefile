@@ -121,7 +121,8 @@ check-asan:
 	$(MAKE) O=build/asan OPT="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		build/asan/provbox build/asan/unit-tests
 	PB_E2E_SANITIZED=1 PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/run-e2e.sh
-	$(ASAN_ENV) PROVBOX=$(abspath build/asan/provbox) build/asan/unit-tests --jobs 2
+	@# one job: Criterion's parallel runner itself leaks 48 bytes now and then under LSan
+	$(ASAN_ENV) PROVBOX=$(abspath build/asan/provbox) build/asan/unit-tests --jobs 1
 
 check-e2e: $(O)/provbox
 	PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh
