@@ -493,7 +493,9 @@ static int cmd_issue(int argc, char **argv, pb_err *e)
 	snprintf(cert_path, sizeof cert_path, "%s.crt", o.ca);
 	snprintf(keyref, sizeof keyref, "file:%s.key", o.ca);
 	rc = collect_csrs(&o, &paths, &n, &is_dir, e);
-	int batch = n > 1 || is_dir;
+	/* several CSRs, a CSR directory or an existing output directory */
+	struct stat sb;
+	int batch = n > 1 || is_dir || (o.cli.out && stat(o.cli.out, &sb) == 0 && S_ISDIR(sb.st_mode));
 	if (rc == 0 && batch && o.cli.out == NULL)
 		rc = pb_fail(e, PB_EUSAGE, "issue: several CSRs need --out DIR");
 	if (rc == 0)

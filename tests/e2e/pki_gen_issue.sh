@@ -124,6 +124,9 @@ pb pki-gen issue --ca pki/dev_subca --csr csrs/d1.csr --csr csrs/d2.csr --profil
 openssl x509 -inform DER -in der-certs/d1.crt -noout || fail "--der output"
 [ ! -e der-certs/d3.crt ] || fail "issued a CSR that was not asked for"
 expect_exit 2 pb pki-gen issue --ca pki/dev_subca --csr csrs/d1.csr --csr csrs/d2.csr --profile device
+note "one CSR into an existing directory: NAME.crt there"
+pb pki-gen issue --ca pki/dev_subca --csr csrs/d3.csr --profile device --out der-certs
+openssl x509 -in der-certs/d3.crt -noout || fail "d3.crt not in the output directory"
 
 note "the CA must be a CA and the key its own"
 newcsr ec-p256 x
