@@ -169,7 +169,7 @@ Test(atomic_batch, stage_then_commit_renames_all_with_their_mode) {
 	cr_assert_eq(pb_atomic_commit(tp, pp, 3, &e), 0, "%s", e.msg);
 	cr_assert_eq(count_tmp(), 0);
 	for (int i = 0; i < 3; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "c%d.crt", i);
 		cr_assert_eq(get_file(name, buf, sizeof buf), 3);
 		cr_assert_eq(stat(paths[i], &sb), 0);
