@@ -257,14 +257,9 @@ static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg
 	    pb_name_from_text(subj, m->name, sizeof m->name, &m->name_len, e) != 0 ||
 	    pb_x509_random_serial(serial, e) != 0)
 		return e->code;
-	memset(&t, 0, sizeof t);
-	t.serial = serial;
-	t.serial_len = sizeof serial;
-	t.issuer = parent->name;
-	t.issuer_len = parent->name_len;
-	t.subject = m->name;
-	t.subject_len = m->name_len;
-	t.subject_key = &m->k.signer.pub;
+	t = (pb_cert_tmpl){.serial = serial, .serial_len = sizeof serial, .issuer = parent->name,
+		.issuer_len = parent->name_len, .subject = m->name, .subject_len = m->name_len,
+		.subject_key = &m->k.signer.pub};
 	tmpl_times(&t, o->days ? o->days : 3650);
 	pb_profile_apply(s->profile, alg, &t);
 	t.pathlen = s->pathlen;

@@ -88,18 +88,11 @@ int pb_issue_csr(const pb_x509 *ca, const pb_signer *s, const pb_csr *csr,
 		return pb_fail(e, PB_EFAIL, "CA certificate: pathlen 0, it cannot issue a sub CA");
 	if (pb_x509_random_serial(serial, e) != 0)
 		return e->code;
-	memset(&t, 0, sizeof t);
-	t.serial = serial;
-	t.serial_len = sizeof serial;
-	t.issuer = ca->subject;
-	t.issuer_len = ca->subject_len;
-	t.subject = csr->subject;
-	t.subject_len = csr->subject_len;
-	t.not_before = o->not_before;
-	t.not_after = o->not_after;
-	t.subject_key = &csr->pub;
-	t.aki = ca->ski;   /* the CA's own identifier; NULL: computed from its key */
-	t.aki_len = ca->ski_len;
+	/* aki: the CA's own identifier (NULL: computed from its key) */
+	t = (pb_cert_tmpl){.serial = serial, .serial_len = sizeof serial, .issuer = ca->subject,
+		.issuer_len = ca->subject_len, .subject = csr->subject, .subject_len = csr->subject_len,
+		.not_before = o->not_before, .not_after = o->not_after, .subject_key = &csr->pub,
+		.aki = ca->ski, .aki_len = ca->ski_len};
 	pb_profile_apply(o->profile, csr->pub.alg, &t);
 	t.san = san;
 	t.san_count = pick_san(csr, o, san);
