@@ -67,12 +67,13 @@ static int uri_option(const char *uri, char *opt, tpm_uri *u, pb_err *e)
 		strcpy(u->host, val);
 		return 0;
 	}
-	if (u->kind == TPM_SWTPM && strcmp(opt, "port") == 0)
+	if (u->kind == TPM_SWTPM && strcmp(opt, "port") == 0) {
 		/* swtpm's control channel is port + 1 */
-		if (pb_cli_uint("--tpm port", val, 1, 65534, &port, e) == 0) {
-			u->port = (unsigned)port;
-			return 0;
-		}
+		if (pb_cli_uint("--tpm port", val, 1, 65534, &port, e) != 0)
+			return e->code;
+		u->port = (unsigned)port;
+		return 0;
+	}
 	return pb_fail(e, PB_EUSAGE, "--tpm '%s': bad option '%s': %s", uri, opt, URI_USAGE);
 }
 
@@ -138,7 +139,7 @@ static int open_swtpm(tpm_ctx *c, const tpm_uri *u, pb_err *e)
 
 	snprintf(c->where, sizeof c->where, "swtpm %s:%u", u->host, u->port);
 	snprintf(conf, sizeof conf, "host=%s,port=%u", u->host, u->port);
-	return tcti_init(c, Tss2_Tcti_Swtpm_Init, conf, "cannot connect", e);
+	return tcti_init(c, Tss2_Tcti_Swtpm_Init, conf, "cannot connect (is swtpm listening there?)", e);
 }
 
 static int open_device(tpm_ctx *c, const tpm_uri *u, pb_err *e)
