@@ -169,7 +169,7 @@ static int open_sim(tpm_ctx *c, const char *state_dir, pb_err *e)
 
 static void close_tcti(tpm_ctx *c)
 {
-	if (c->tcti == NULL)
+	if (c->tcti == NULL || c->borrowed_tcti)
 		return;
 #if PB_SIM
 	if (c->sim) {
@@ -522,39 +522,67 @@ static const hal_backend_class tpm_class = {
 	.close = tpm_close,
 };
 
-int hal_tpm_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e)
+/* A context around c->tcti (opened by open_*) once it is there. */
+static int attach_sys(tpm_ctx *c, int err, hal_ctx **be, pb_err *e)
 {
 	TSS2_ABI_VERSION abi = TSS2_ABI_VERSION_CURRENT;
-	tpm_uri u;
-	tpm_ctx *c;
-	size_t size;
+	size_t size = Tss2_Sys_GetContextSize(0);
 	TSS2_RC rc;
-	int err;
 
-	if (parse_uri(uri, &u, e) != 0)
-		return e->code;
-	/* tpm2-tss logs to stderr; we report once, through pb_err */
-	setenv("TSS2_LOG", "all+none", 0);
-	if ((c = calloc(1, sizeof *c)) == NULL)
-		return pb_fail(e, PB_EFAIL, "tpm backend: out of memory");
-	c->vtable = &tpm_class;
-	c->srk_alg = u.srk;
-	pthread_mutex_init(&c->lock, NULL);
-	*be = &c->vtable;
-	err = u.kind == TPM_SIM ? open_sim(c, state_dir, e) :
-	      u.kind == TPM_SWTPM ? open_swtpm(c, &u, e) : open_device(c, &u, e);
-	if (err == 0) {
-		size = Tss2_Sys_GetContextSize(0);
-		if ((c->sys = calloc(1, size)) == NULL)
-			err = pb_fail(e, PB_EFAIL, "tpm backend: out of memory");
-		else if ((rc = Tss2_Sys_Initialize(c->sys, size, c->tcti, &abi)) != TSS2_RC_SUCCESS)
-			err = tpm_fail(NULL, e, "tpm backend: Tss2_Sys_Initialize", rc);
-	}
+	if (err == 0 && (c->sys = calloc(1, size)) == NULL)
+		err = pb_fail(e, PB_EFAIL, "tpm backend: out of memory");
+	if (err == 0 && (rc = Tss2_Sys_Initialize(c->sys, size, c->tcti, &abi)) != TSS2_RC_SUCCESS)
+		err = tpm_fail(NULL, e, "tpm backend: Tss2_Sys_Initialize", rc);
 	if (err != 0) {
 		free(c->sys);   /* never initialized: nothing to finalize */
 		c->sys = NULL;
-		tpm_close(*be);
+		tpm_close(&c->vtable);
 		*be = NULL;
+		return err;
 	}
-	return err;
+	*be = &c->vtable;
+	return 0;
+}
+
+static tpm_ctx *new_ctx(pb_alg srk, pb_err *e)
+{
+	tpm_ctx *c = calloc(1, sizeof *c);
+
+	if (c == NULL) {
+		pb_fail(e, PB_EFAIL, "tpm backend: out of memory");
+		return NULL;
+	}
+	/* tpm2-tss logs to stderr; we report once, through pb_err */
+	setenv("TSS2_LOG", "all+none", 0);
+	c->vtable = &tpm_class;
+	c->srk_alg = srk;
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+int hal_tpm_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e)
+{
+	tpm_uri u;
+	tpm_ctx *c;
+	int err;
+
+	*be = NULL;
+	if (parse_uri(uri, &u, e) != 0 || (c = new_ctx(u.srk, e)) == NULL)
+		return e->code;
+	err = u.kind == TPM_SIM ? open_sim(c, state_dir, e) :
+	      u.kind == TPM_SWTPM ? open_swtpm(c, &u, e) : open_device(c, &u, e);
+	return attach_sys(c, err, be, e);
+}
+
+int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, hal_ctx **be, pb_err *e)
+{
+	tpm_ctx *c;
+
+	*be = NULL;
+	if ((c = new_ctx(PB_ALG_EC_P256, e)) == NULL)
+		return e->code;
+	c->tcti = tcti;
+	c->borrowed_tcti = 1;
+	snprintf(c->where, sizeof c->where, "caller's TCTI");
+	return attach_sys(c, 0, be, e);
 }

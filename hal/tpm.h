@@ -22,6 +22,7 @@ typedef struct tpm_ctx {
 	TSS2_SYS_CONTEXT *sys;
 	TSS2_TCTI_CONTEXT *tcti;
 	int sim;                       /* tcti is the in-process simulator */
+	int borrowed_tcti;             /* tcti is the caller's: not ours to close */
 	pb_alg srk_alg;                /* storage primary key: EC P-256 or RSA 2048 */
 	TPM2B_AUTH owner_auth;         /* owner hierarchy password (empty by default) */
 	char where[128];               /* "swtpm 127.0.0.1:2321", for messages */
@@ -61,6 +62,10 @@ int tpm_nv_read(tpm_ctx *c, uint32_t index, uint8_t *buf, size_t cap, size_t *le
 	int *defined, pb_err *e);
 int tpm_nv_write_once(tpm_ctx *c, uint32_t index, const uint8_t *data, size_t len, pb_err *e);
 int tpm_nv_counter(tpm_ctx *c, uint32_t index, int increment, uint64_t *value, pb_err *e);
+
+/* The backend over a TCTI the caller owns and keeps (the fuzzer's canned
+ * responses); hal_close leaves the TCTI alone. */
+int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, hal_ctx **be, pb_err *e);
 
 /* How many transient objects the TPM holds (TPM2_GetCapability): after
  * every HAL operation this is 0 again, which tests check. */
