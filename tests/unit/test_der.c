@@ -196,10 +196,11 @@ Test(der, reads_integers) {
 	der_tlv t;
 	uint64_t u;
 	int64_t s;
-	cr_assert_eq(der_parse_single(B(0x02, 0x02, 0x00, 0x80), DER_INTEGER, &t), DER_OK);
+	static const uint8_t i128[] = {0x02, 0x02, 0x00, 0x80}, m1[] = {0x02, 0x01, 0xFF};
+	cr_assert_eq(der_parse_single(i128, sizeof i128, DER_INTEGER, &t), DER_OK);
 	cr_assert_eq(der_get_uint64(&t, &u), DER_OK);
 	cr_assert_eq(u, 128);
-	cr_assert_eq(der_parse_single(B(0x02, 0x01, 0xFF), DER_INTEGER, &t), DER_OK);
+	cr_assert_eq(der_parse_single(m1, sizeof m1, DER_INTEGER, &t), DER_OK);
 	cr_assert_eq(der_get_int64(&t, &s), DER_OK);
 	cr_assert_eq(s, -1);
 }
@@ -240,8 +241,8 @@ Test(der, rejects_oid_arc_over_32_bits) {
 Test(der, oid_to_text) {
 	der_tlv t;
 	char buf[64];
-	cr_assert_eq(der_parse_single(B(0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07),
-		DER_OID, &t), DER_OK);
+	static const uint8_t p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+	cr_assert_eq(der_parse_single(p256, sizeof p256, DER_OID, &t), DER_OK);
 	cr_assert_eq(der_oid_to_text(&t, buf, sizeof buf), DER_OK);
 	cr_assert_str_eq(buf, "1.2.840.10045.3.1.7");
 	cr_assert(der_oid_eq(&t, OID(OID_P256)));
@@ -298,12 +299,11 @@ Test(der, utctime_2050_rule) {
 	der_tlv t;
 	int64_t v;
 	/* 491231235959Z is 2049, 500101000000Z is 1950 */
-	cr_assert_eq(der_parse_single(B(0x17, 0x0D, '4', '9', '1', '2', '3', '1', '2', '3', '5', '9',
-		'5', '9', 'Z'), DER_UTC_TIME, &t), DER_OK);
+	static const uint8_t y2049[] = "\x17\x0d" "491231235959Z", y1950[] = "\x17\x0d" "500101000000Z";
+	cr_assert_eq(der_parse_single(y2049, sizeof y2049 - 1, DER_UTC_TIME, &t), DER_OK);
 	cr_assert_eq(der_get_time(&t, &v), DER_OK);
 	cr_assert_eq(v, 2524607999LL);
-	cr_assert_eq(der_parse_single(B(0x17, 0x0D, '5', '0', '0', '1', '0', '1', '0', '0', '0', '0',
-		'0', '0', 'Z'), DER_UTC_TIME, &t), DER_OK);
+	cr_assert_eq(der_parse_single(y1950, sizeof y1950 - 1, DER_UTC_TIME, &t), DER_OK);
 	cr_assert_eq(der_get_time(&t, &v), DER_OK);
 	cr_assert_eq(v, -631152000LL);
 }
