@@ -493,7 +493,8 @@ static int transient_count_locked(tpm_ctx *c, uint32_t *n, pb_err *e)
 	TPMI_YES_NO more = 0;
 	TSS2_RC rc;
 
-	rc = Tss2_Sys_GetCapability(c->sys, NULL, TPM2_CAP_HANDLES, TPM2_TRANSIENT_FIRST,
+	/* 0x80000000: tss2's TPM2_TRANSIENT_FIRST shifts into an int's sign bit */
+	rc = Tss2_Sys_GetCapability(c->sys, NULL, TPM2_CAP_HANDLES, 0x80000000u,
 		TPM2_MAX_CAP_HANDLES, &more, &cap, NULL);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail(c, e, "TPM2_GetCapability", rc);
