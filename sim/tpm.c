@@ -15,11 +15,13 @@
 #include <libtpms/tpm_error.h>
 #include <libtpms/tpm_library.h>
 #include <libtpms/tpm_nvfilename.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tss2/tss2_mu.h>
+#include <unistd.h>
 
 #include "core/crypto.h"
 #include "core/file.h"
@@ -45,7 +47,8 @@ static struct {
 	size_t blob_len;
 	int store_failed;
 	pb_err store_err;
-} g;
+	int log[2];                   /* pipe for libtpms' error log, -1: none */
+} g = {.log = {-1, -1}};
 
 static int state_file(const char *name, char *path, size_t cap)
 {
@@ -219,6 +222,31 @@ static uint32_t su_command(sim_tpm *s, TPM2_CC cc, TPM2_SU su)
 	return rc;
 }
 
+/* libtpms writes its errors to stderr unless given another fd: we keep
+ * them in a non-blocking pipe and quote the first one in our message. */
+static void log_open(void)
+{
+	if (pipe2(g.log, O_NONBLOCK | O_CLOEXEC) == 0)
+		TPMLIB_SetDebugFD(g.log[1]);
+	else
+		g.log[0] = g.log[1] = -1;
+}
+
+static void log_reason(char *out, size_t cap)
+{
+	char buf[512], *line, *nl;
+	ssize_t n = g.log[0] >= 0 ? read(g.log[0], buf, sizeof buf - 1) : -1;
+
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	line = strstr(buf, "libtpms/tpm2: ") ? strstr(buf, "libtpms/tpm2: ") + 14 : buf;
+	if ((nl = strchr(line, '\n')) != NULL)
+		*nl = '\0';
+	snprintf(out, cap, ": %.*s", (int)(cap > 3 ? cap - 3 : 0), line);
+}
+
 static void release(sim_tpm *s, int terminate)
 {
 	if (terminate)
@@ -230,6 +258,12 @@ static void release(sim_tpm *s, int terminate)
 	g.blob = NULL;
 	g.blob_len = 0;
 	g.open = NULL;
+	if (g.log[0] >= 0) {
+		TPMLIB_SetDebugFD(-1);   /* no stale fd once the pipe is gone */
+		close(g.log[0]);
+		close(g.log[1]);
+	}
+	g.log[0] = g.log[1] = -1;
 	if (s) {
 		free(s->rsp);
 		free(s);
@@ -242,6 +276,7 @@ int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e)
 	sim_tpm *s;
 	TPM_RESULT res;
 	uint32_t rc;
+	char why[160];
 
 	if (g.open)
 		return pb_fail(e, PB_EFAIL, "tpm sim: already open in this process");
@@ -255,24 +290,28 @@ int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e)
 		return pb_fail(e, PB_EFAIL, "tpm sim: out of memory");
 	}
 	g.open = s;
+	log_open();
 	if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_2) != TPM_SUCCESS ||
 	    TPMLIB_RegisterCallbacks(&callbacks) != TPM_SUCCESS) {
 		release(s, 0);
 		return pb_fail(e, PB_EFAIL, "tpm sim: libtpms has no TPM 2.0");
 	}
 	if ((res = TPMLIB_MainInit()) != TPM_SUCCESS) {
+		log_reason(why, sizeof why);
 		release(s, 1);
 		if (sim_tpm_state_error(e) != 0)
 			return e->code;
-		return pb_fail(e, PB_EFAIL, "tpm sim: libtpms could not start from %s/%s (TPM_RESULT 0x%x)",
-			g.dir, TPM_PERMANENT_ALL_NAME, (unsigned)res);
+		return pb_fail(e, PB_EFAIL, "tpm sim: libtpms could not start from %s/%s (0x%x)%s",
+			g.dir, TPM_PERMANENT_ALL_NAME, (unsigned)res, why);
 	}
 	sim_tcti_init(&s->tcti, sim_process, s);
 	if ((rc = su_command(s, TPM2_CC_Startup, TPM2_SU_CLEAR)) != TPM2_RC_SUCCESS) {
+		log_reason(why, sizeof why);
 		release(s, 1);
 		if (sim_tpm_state_error(e) != 0)
 			return e->code;
-		return pb_fail(e, PB_EFAIL, "tpm sim: TPM2_Startup failed (response code 0x%x)", (unsigned)rc);
+		return pb_fail(e, PB_EFAIL, "tpm sim: TPM2_Startup failed (response code 0x%x)%s",
+			(unsigned)rc, why);
 	}
 	*tcti = (TSS2_TCTI_CONTEXT *)(void *)&s->tcti;
 	return 0;

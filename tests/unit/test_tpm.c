@@ -273,6 +273,17 @@ static size_t flip_a_bit(uint8_t *b, size_t n) { b[n / 2] ^= 0x10; return n; }
 static size_t truncate_it(uint8_t *b, size_t n) { (void)b; return n - 100; }
 static size_t garbage(uint8_t *b, size_t n) { memset(b, 'x', 40); return n; }
 
+/* Intact wrapper, damaged content: libtpms itself must refuse it. */
+static size_t rewrapped_garbage(uint8_t *b, size_t n)
+{
+	memset(b + 44 + 8, 0xA5, 64);                /* past magic/length/hash */
+	pb_hash_data(PB_HASH_SHA256, b + 44, n - 44, b + 12);
+	return n;
+}
+
+Test(tpm_sim, state_libtpms_refuses_is_refused) {
+	damaged_state_is_refused(rewrapped_garbage, "libtpms could not start");
+}
 Test(tpm_sim, corrupted_state_is_refused) { damaged_state_is_refused(flip_a_bit, "checksum mismatch"); }
 Test(tpm_sim, truncated_state_is_refused) { damaged_state_is_refused(truncate_it, "corrupted state"); }
 Test(tpm_sim, foreign_state_is_refused) { damaged_state_is_refused(garbage, "not a provbox TPM state"); }
