@@ -15,6 +15,15 @@ openssl req -in dev.csr -verify -noout 2>&1 | grep -q "verify OK" || fail "opens
 pb csr --verify dev.csr | grep -q OK
 openssl req -in dev.csr -pubkey -noout > key1.pem
 
+note "the CA issues the device certificate for the TPM key; self-signing with it works too"
+pb pki-gen init --profile trustme --out pki > /dev/null
+pb pki-gen issue --ca pki/dev_subca --csr dev.csr --profile device --days 365 --out dev.crt
+openssl verify -CAfile pki/gen_rootca.crt -untrusted pki/dev_subca.crt dev.crt > /dev/null || fail "chain"
+openssl x509 -in dev.crt -noout -pubkey | cmp -s - key1.pem || fail "certificate is not for the TPM key"
+pb pki-gen selfsign --key tpm:0x81000002 --subject /CN=serial:2026-0001 --out self.crt
+openssl verify -CAfile self.crt self.crt > /dev/null || fail "TPM self-signed certificate"
+openssl x509 -in self.crt -noout -pubkey | cmp -s - key1.pem || fail "self-signed with another key"
+
 note "--tpm sim is the default"
 pb csr --tpm sim --key tpm:0x81000002 --subject /CN=explicit --out explicit.csr
 openssl req -in explicit.csr -pubkey -noout | cmp -s - key1.pem || fail "--tpm sim differs from the default"
