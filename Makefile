@@ -148,11 +148,13 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard core/*.h hal/*.h sim/*.h)
 
 fuzzers: $(FUZZERS)
 
-# Every corpus file once, then a short random run: in make check.
+# Every corpus file once, then a short random run: in make check. New inputs
+# go to build/fuzz/NAME.new (the first corpus), never into the seed corpus.
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
-		echo "fuzz smoke: $$n"; \
-		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 \
+		echo "fuzz smoke: $$n"; rm -rf build/fuzz/$$n.new; mkdir -p build/fuzz/$$n.new; \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 build/fuzz/$$n.new fuzz/corpus/$$n \
+			>build/fuzz/$$n.log 2>&1 \
 		|| { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	done
 
