@@ -110,6 +110,8 @@ int hal_open(hal_kind kind, const char *uri, const char *state_dir, hal_ctx **be
 	switch (kind) {
 	case HAL_FILE:
 		return hal_file_open(uri, state_dir, be, e);
+	case HAL_TPM:
+		return hal_tpm_open(uri, state_dir, be, e);
 	default:
 		return open_missing(kind, e);
 	}
@@ -181,6 +183,13 @@ int hal_lifecycle_get(hal_ctx *be, hal_lifecycle *lc, pb_err *e)
 int hal_lifecycle_advance(hal_ctx *be, hal_lifecycle to, pb_err *e)
 {
 	return (*be)->lifecycle_advance ? (*be)->lifecycle_advance(be, to, e) : UNSUPPORTED("lifecycle");
+}
+
+int hal_set_auth(hal_ctx *be, hal_auth which, const uint8_t *val, size_t len, pb_err *e)
+{
+	if ((*be)->set_auth == NULL)
+		return UNSUPPORTED("authorization values");
+	return (*be)->set_auth(be, which, val, len, e);
 }
 
 int hal_sign_data(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const void *data, size_t len,

@@ -62,6 +62,11 @@ int hal_lifecycle_parse(const char *name, hal_lifecycle *lc, pb_err *e);
 typedef struct hal_backend_class hal_backend_class;
 typedef const hal_backend_class *hal_ctx;
 
+/* Authorization values a backend may need beyond a key's own. */
+typedef enum hal_auth {
+	HAL_AUTH_OWNER = 1     /* TPM owner (storage) hierarchy password */
+} hal_auth;
+
 struct hal_backend_class {
 	const char *name;      /* "tpm", "tee", "kmu", "file" */
 
@@ -91,6 +96,10 @@ struct hal_backend_class {
 	int (*lifecycle_get)(hal_ctx *be, hal_lifecycle *lc, pb_err *e);
 	int (*lifecycle_advance)(hal_ctx *be, hal_lifecycle to, pb_err *e);
 
+	/* Hand the backend an authorization value (copied; wiped on close)
+	 * for the operations that follow. */
+	int (*set_auth)(hal_ctx *be, hal_auth which, const uint8_t *val, size_t len, pb_err *e);
+
 	/* Release everything open_* acquired (and the context itself). */
 	void (*close)(hal_ctx *be);
 };
@@ -114,6 +123,7 @@ int hal_nv_write_once(hal_ctx *be, uint32_t index, const uint8_t *data, size_t l
 int hal_nv_counter(hal_ctx *be, uint32_t index, int increment, uint64_t *value, pb_err *e);
 int hal_lifecycle_get(hal_ctx *be, hal_lifecycle *lc, pb_err *e);
 int hal_lifecycle_advance(hal_ctx *be, hal_lifecycle to, pb_err *e);
+int hal_set_auth(hal_ctx *be, hal_auth which, const uint8_t *val, size_t len, pb_err *e);
 
 /* Hash data with h and sign it with the key: the one call certificate,
  * CSR and artifact signing need. */
@@ -137,5 +147,8 @@ int hal_open_for_key(const hal_key_ref *ref, const char *tpm_uri, const char *te
 
 /* Backend constructors, one per kind (hal.c dispatches on kind). */
 int hal_file_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e);
+/* uri: NULL or "sim" (in-process libtpms; SIM=1 builds only),
+ * "swtpm:host=H,port=P", "device:/dev/tpmrm0"; see hal/tpm.c. */
+int hal_tpm_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e);
 
 #endif
