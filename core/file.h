@@ -24,6 +24,9 @@ void pb_file_free(uint8_t *buf, size_t len);
  * keys, 0644 for certificates and CSRs). */
 int pb_atomic_write(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
 
+/* Write all of data to an open descriptor (e.g. --out-fd N). */
+int pb_write_fd(int fd, const void *data, size_t len, pb_err *e);
+
 /* Write to stdout when path is NULL or "-", else pb_atomic_write. */
 int pb_write_output(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
 
