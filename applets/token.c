@@ -183,25 +183,27 @@ static int cmd_create(int argc, char **argv, pb_err *e)
 	pb_secret pin;
 	pb_secret_src src;
 	pb_alg alg = PB_ALG_EC_P256;
-	int rc;
+	int rc, dev_pin;
 
 	if (parse(argc, argv, opts_create, 0, &cli, &o, e) != 0 ||
 	    (o.alg && pb_alg_parse(o.alg, &alg, e) != 0) || open_token(&cli, &o, 1, &t, e) != 0)
 		return e->code;
 	src = pb_cli_pin_src(&cli, "New token PIN");
-	if (o.dev && !pb_secret_given(&src)) {
+	dev_pin = o.dev && !pb_secret_given(&src);
+	if (dev_pin)
 		pb_secret_set(&pin, PB_TOKEN_DEV_PIN, e);
-		pb_warn("token", "development token: the PIN is the default '%s' (token change-pin "
-			"sets another)", PB_TOKEN_DEV_PIN);
-	} else if (read_pin(&cli, "New token PIN", 1, &pin, e) != 0) {
+	else if (read_pin(&cli, "New token PIN", 1, &pin, e) != 0)
 		return e->code;
-	}
 	rc = pb_token_create(&t, &pin, alg, cli.force, e);
 	pb_secret_wipe(&pin);
 	pb_token_close(&t);
-	if (rc == 0)
-		printf("token %s created: %s (%s key)\n", t.name, t.p12, pb_alg_name(alg));
-	return rc;
+	if (rc != 0)
+		return rc;
+	printf("token %s created: %s (%s key)\n", t.name, t.p12, pb_alg_name(alg));
+	if (dev_pin)
+		pb_warn("token", "development token: the PIN is the default '%s' (token change-pin "
+			"sets another)", PB_TOKEN_DEV_PIN);
+	return 0;
 }
 
 static int cmd_unlock(int argc, char **argv, pb_err *e)

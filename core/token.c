@@ -2,6 +2,7 @@
  * import, remove; see token.h. Container keys are in token_wrap.c. */
 #include "core/token.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,6 +73,42 @@ void pb_token_close(pb_token *t)
 	t->lock_fd = -1;
 }
 
+/* Is entry "TARGET.tmp.XXXXXX", the temporary file pb_atomic_write makes
+ * for dir/TARGET? */
+static int temp_of(const char *entry, const char *target)
+{
+	size_t n = strlen(target);
+	const char *tail = entry + n + 5;
+
+	return strncmp(entry, target, n) == 0 && strncmp(entry + n, ".tmp.", 5) == 0 &&
+		strlen(tail) == 6 && strchr(tail, '.') == NULL;
+}
+
+/* Remove the temporary files of a writer that was killed: only writers
+ * holding this token's lock make them, so under the lock they are stale. */
+static void sweep_stale(const pb_token *t)
+{
+	char p12[PB_TOKEN_NAME_MAX + 8], st[PB_TOKEN_NAME_MAX + 8], path[PATH_MAX];
+	const char *dirs[2] = {t->dir, t->containers};
+
+	snprintf(p12, sizeof p12, "%s.p12", t->name);
+	snprintf(st, sizeof st, "%s.state", t->name);
+	for (int i = 0; i < 2; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+
+		while (d && (de = readdir(d)) != NULL) {
+			const char *tmp = strstr(de->d_name, ".wrap.tmp.");
+			int stale = i == 0 ? temp_of(de->d_name, p12) || temp_of(de->d_name, st) :
+				tmp != NULL && strlen(tmp) == 16 && strchr(tmp + 10, '.') == NULL;
+			if (stale && (size_t)snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name) < sizeof path)
+				unlink(path);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
 static int token_lock(pb_token *t, pb_err *e)
 {
 	int fd;
@@ -89,6 +126,7 @@ static int token_lock(pb_token *t, pb_err *e)
 		}
 	}
 	t->lock_fd = fd;
+	sweep_stale(t);
 	return 0;
 }
 

@@ -122,7 +122,7 @@ static int cmp_names(const void *a, const void *b)
 /* Every NAME of DIR/NAME.SUFFIX (valid names only), sorted, to fn. */
 static int each_with_suffix(const char *dir, const char *suffix, pb_name_fn fn, void *ctx, pb_err *e)
 {
-	static char names[LIST_MAX][PB_TOKEN_NAME_MAX + 1];
+	char names[LIST_MAX][PB_TOKEN_NAME_MAX + 1];   /* on the stack: calls nest */
 	size_t n = 0, sl = strlen(suffix);
 	DIR *d = opendir(dir);
 	struct dirent *de;
