@@ -242,7 +242,8 @@ static int cmd_change_pin(int argc, char **argv, pb_err *e)
 	if (parse(argc, argv, opts_change, 0, &cli, &o, e) != 0 || open_token(&cli, &o, 1, &t, e) != 0 ||
 	    read_pin(&cli, "Token PIN", 0, &pin, e) != 0)
 		return e->code;
-	src = (pb_secret_src){o.new_pin_fd, o.new_pin_file, "PROVBOX_NEW_PIN", "New token PIN", 1};
+	src = (pb_secret_src){.fd = o.new_pin_fd, .file = o.new_pin_file, .env = "PROVBOX_NEW_PIN",
+		.prompt = "New token PIN", .confirm = 1};
 	if (pb_secret_read(&new_pin, &src, e) != 0) {
 		pb_secret_wipe(&pin);
 		return pb_err_prefix(e, "new PIN");

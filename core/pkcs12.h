@@ -28,6 +28,7 @@
 #define PB_P12_ITER_DEFAULT 2048   /* OpenSSL's PKCS12_DEFAULT_ITER */
 #define PB_P12_MAX_CERTS 8
 #define PB_P12_WRITE_MAX 16384     /* what pb_p12_write may need at most */
+#define PB_P12_CERT_MAX 5888       /* largest certificate pb_p12_write takes */
 
 typedef struct pb_p12_pfx {
 	uint8_t *buf;                  /* the caller's buffer (decrypted in place) */

@@ -5,7 +5,7 @@
 
 #include "core/oid.h"
 
-#define SAFE_MAX 6144   /* one safe: a certificate or an RSA-4096 PKCS#8, with bags */
+#define SAFE_MAX (PB_P12_CERT_MAX + 256)   /* one safe: a certificate or an RSA-4096 PKCS#8, with bags */
 
 typedef struct p12_bufs {
 	uint8_t plain[SAFE_MAX];        /* PKCS#8, then the certificate safe */
@@ -193,7 +193,7 @@ int pb_p12_write(const pb_p12_write_params *p, const pb_secret *pw, uint8_t *out
 	der_writer w;
 	int rc;
 
-	if (p->cert_len > SAFE_MAX - 256 || p->iter == 0 || p->iter > PB_PBE_ITER_MAX)
+	if (p->cert_len > PB_P12_CERT_MAX || p->iter == 0 || p->iter > PB_PBE_ITER_MAX)
 		return pb_fail(e, PB_EFAIL, "PKCS#12: certificate too large or bad iteration count");
 	rc = auth_safe(p, pw, &b, &alen, e);
 	if (rc == 0 && (rc = pb_random(salt, sizeof salt, e)) == 0)

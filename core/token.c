@@ -275,7 +275,7 @@ static int take_keys(const pb_token *t, const pb_p12_contents *c, pb_token_keys 
 		return pb_fail(e, PB_EVERIFY, "token %s: no certificate of the private key", t->name);
 	if (kc->len > sizeof k->cert)
 		return pb_fail(e, PB_EVERIFY, "token %s: certificate larger than %d bytes", t->name,
-			PB_TOKEN_CERT_MAX);
+			PB_P12_CERT_MAX);
 	k->key = c->key;
 	memcpy(k->cert, kc->der, kc->len);
 	k->cert_len = kc->len;

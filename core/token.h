@@ -55,7 +55,6 @@
 #define PB_TOKEN_FREE_FAILURES 3    /* failures without delay */
 #define PB_TOKEN_DELAY_MAX 60       /* seconds: the back-off cap */
 #define PB_CONTAINER_KEY_LEN 32
-#define PB_TOKEN_CERT_MAX 6144
 
 typedef struct pb_token {
 	char name[PB_TOKEN_NAME_MAX + 1];
@@ -70,7 +69,7 @@ typedef struct pb_token {
 /* An unlocked token. Wipe with pb_token_keys_wipe. */
 typedef struct pb_token_keys {
 	pb_privkey key;
-	uint8_t cert[PB_TOKEN_CERT_MAX];
+	uint8_t cert[PB_P12_CERT_MAX];
 	size_t cert_len;
 	uint8_t wrap_secret[32];
 } pb_token_keys;

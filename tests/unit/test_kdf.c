@@ -53,41 +53,35 @@ Test(pbkdf2, sha256_rfc7914_and_openssl_default) {
 	assert_hex(out, 32, "7334f96999834057220a19a9081b1088e0299ac549de574f46eba9ea61719c5e");
 }
 
-/* The Bouncy Castle / pyca vectors ("smeg", "queeg"), SHA-1. */
-Test(p12kdf, sha1_known_answers) {
-	uint8_t out[24], salt[8], pw[PB_BMP_PW_MAX];
+static void p12kdf_is(const br_hash_class *h, const char *password, const char *salt_hex,
+	uint8_t id, uint32_t iter, size_t len, const char *want)
+{
+	uint8_t out[64], salt[16], pw[PB_BMP_PW_MAX];
+	size_t saltlen = unhex(salt_hex, salt);
 	pb_secret s;
 	pb_err e;
-	size_t n;
 
-	cr_assert_eq(pb_secret_set(&s, "smeg", &e), 0);
-	n = pb_p12_password(&s, pw);
-	unhex("0a58cf64530d823f", salt);
-	cr_assert_eq(pb_p12_kdf(&br_sha1_vtable, PB_P12_KDF_KEY, pw, n, salt, 8, 1, out, 24, &e), 0);
-	assert_hex(out, 24, "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3");
-	cr_assert_eq(pb_p12_kdf(&br_sha1_vtable, PB_P12_KDF_IV, pw, n, salt, 8, 1, out, 8, &e), 0);
-	assert_hex(out, 8, "79993dfe048d3b76");
-	cr_assert_eq(pb_secret_set(&s, "queeg", &e), 0);
-	n = pb_p12_password(&s, pw);
-	unhex("1682c0fc5b3f7ec5", salt);
-	cr_assert_eq(pb_p12_kdf(&br_sha1_vtable, PB_P12_KDF_KEY, pw, n, salt, 8, 1000, out, 24, &e), 0);
-	assert_hex(out, 24, "483dd6e919d7de2e8e648ba8f862f3fbfbdc2bcb2c02957f");
-	cr_assert_eq(pb_p12_kdf(&br_sha1_vtable, PB_P12_KDF_MAC, pw, n, salt, 8, 1000, out, 20, &e), 0);
-	assert_hex(out, 20, "022db40d747da404972b3144296ba4b80a96b1f3");
+	cr_assert_eq(pb_secret_set(&s, password, &e), 0);
+	cr_assert_eq(pb_p12_kdf(h, id, pw, pb_p12_password(&s, pw), salt, saltlen, iter, out, len, &e), 0);
+	assert_hex(out, len, want);
+}
+
+/* The Bouncy Castle / pyca vectors ("smeg", "queeg"), SHA-1. */
+Test(p12kdf, sha1_known_answers) {
+	p12kdf_is(&br_sha1_vtable, "smeg", "0a58cf64530d823f", PB_P12_KDF_KEY, 1, 24,
+		"8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3");
+	p12kdf_is(&br_sha1_vtable, "smeg", "0a58cf64530d823f", PB_P12_KDF_IV, 1, 8, "79993dfe048d3b76");
+	p12kdf_is(&br_sha1_vtable, "queeg", "1682c0fc5b3f7ec5", PB_P12_KDF_KEY, 1000, 24,
+		"483dd6e919d7de2e8e648ba8f862f3fbfbdc2bcb2c02957f");
+	p12kdf_is(&br_sha1_vtable, "queeg", "1682c0fc5b3f7ec5", PB_P12_KDF_MAC, 1000, 20,
+		"022db40d747da404972b3144296ba4b80a96b1f3");
 }
 
 /* SHA-256 MAC key of an `openssl pkcs12 -export` file (HMAC under it gives
  * that file's MAC; `openssl kdf ... PKCS12KDF` agrees). */
 Test(p12kdf, sha256_mac_key_like_openssl) {
-	uint8_t out[32], salt[8], pw[PB_BMP_PW_MAX];
-	pb_secret s;
-	pb_err e;
-
-	cr_assert_eq(pb_secret_set(&s, "trustme", &e), 0);
-	unhex("4c3fee5bf7849546", salt);
-	cr_assert_eq(pb_p12_kdf(&br_sha256_vtable, PB_P12_KDF_MAC, pw, pb_p12_password(&s, pw),
-		salt, 8, 2048, out, 32, &e), 0);
-	assert_hex(out, 32, "ced18f00a423a200265cfd11269bc0f42146e56462daaef44a5315afe2f9b3d5");
+	p12kdf_is(&br_sha256_vtable, "trustme", "4c3fee5bf7849546", PB_P12_KDF_MAC, 2048, 32,
+		"ced18f00a423a200265cfd11269bc0f42146e56462daaef44a5315afe2f9b3d5");
 }
 
 Test(p12kdf, refuses_oversized_salt_and_zero_iterations) {
