@@ -4,8 +4,10 @@
 # no MAC, no encryption), EC and RSA keys, password "fuzz". Most files use
 # -noiter -nomaciter (one iteration) so that the fuzzer gets past the MAC
 # fast; the 2048-iteration ones exercise the outer parse (fuzz builds cap
-# iteration counts, see core/pbe.h). Usage: fuzz/corpus-pkcs12.sh
+# iteration counts, see core/pbe.h). With $PROVBOX set, our own tokens are
+# added too. Usage: PROVBOX=build/provbox fuzz/corpus-pkcs12.sh
 set -eu
+[ -z "${PROVBOX:-}" ] || PROVBOX=$(cd "$(dirname "$PROVBOX")" && pwd)/$(basename "$PROVBOX")
 out=$(cd "$(dirname "$0")" && pwd)/corpus/pkcs12
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,3 +35,10 @@ p12 ec-plain-iter1 ec -keypbe NONE -certpbe NONE -nomaciter
 p12 ec-nomac ec -nomac
 p12 ec-name-chain-iter1 ec -name "fuzz token" -certfile rsa.crt -noiter -nomaciter
 openssl pkcs12 -export -nokeys -in ec.crt -passout pass:fuzz -out "$out/ec-certonly-iter1.p12" -noiter -nomaciter
+# our own tokens, as `token create` makes them
+if [ -n "${PROVBOX:-}" ]; then
+	PROVBOX_STATE=$tmp/state PROVBOX_PIN=fuzz "$PROVBOX" token create > /dev/null
+	PROVBOX_STATE=$tmp/state PROVBOX_PIN=fuzz "$PROVBOX" token create --name rsa --alg rsa-2048 > /dev/null
+	cp "$tmp/state/tokens/device.p12" "$out/provbox-token-ec.p12"
+	cp "$tmp/state/tokens/rsa.p12" "$out/provbox-token-rsa.p12"
+fi

@@ -1,6 +1,7 @@
-/* tests/unit/test_pkcs12.c - reading what `openssl pkcs12 -export` writes
- * (the fuzz seed corpus, password "fuzz", made by fuzz/corpus-pkcs12.sh)
- * and our own writer; run from the repository root. */
+/* tests/unit/test_pkcs12.c - reading what `openssl pkcs12 -export` and
+ * `token create` write (the fuzz seed corpus, password "fuzz", made by
+ * fuzz/corpus-pkcs12.sh) and what our own writer writes; run from the
+ * repository root. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,10 +62,11 @@ Test(pkcs12, reads_every_supported_openssl_protection) {
 	static const char *ec[] = {
 		"ec-default", "ec-default-iter1", "ec-3des-sha1", "ec-3des-sha1-iter1",
 		"ec-aes256-sha256-iter1", "ec-aes256-iter10000", "ec-aes128-sha512-iter1",
-		"ec-pbes2-3des-iter1", "ec-2des-iter1", "ec-plain-iter1",
+		"ec-pbes2-3des-iter1", "ec-2des-iter1", "ec-plain-iter1", "provbox-token-ec",
 	};
 	static const char *rsa[] = {
 		"rsa-default", "rsa-default-iter1", "rsa-3des-sha1-iter1", "rsa-aes256-sha256-iter1",
+		"provbox-token-rsa",
 	};
 	for (size_t i = 0; i < sizeof ec / sizeof ec[0]; i++)
 		opens_with_key_and_cert(ec[i], PB_ALG_EC_P256);
