@@ -36,7 +36,10 @@ assert_eq "$(hex < k.bin)" "$k1" "openssl's unwrap differs"
 
 note "the seed's procedure: openssl re-export under NEW; unlock with NEW, same container key"
 openssl pkcs12 -export -in all.pem -passout pass:NEW -out "$T/device.p12"
+expect_exit 5 with_pin not-new token unlock
+expect_stderr "changed outside provbox"
 with_pin NEW token unlock | grep -q "PIN correct" || fail "unlock after re-export"
+expect_exit 4 with_pin not-new token unlock
 assert_eq "$(with_pin NEW token unwrap --name rootfs --hex)" "$k1" "key lost by re-export"
 PROVBOX_PIN=NEW PROVBOX_NEW_PIN=after-reexport pb token change-pin > /dev/null
 openssl pkcs12 -in "$T/device.p12" -passin pass:after-reexport -noout || fail "openssl after change-pin"
