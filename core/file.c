@@ -120,29 +120,96 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-int pb_atomic_write(const char *path, const void *data, size_t len, mode_t mode, pb_err *e)
+/* Write data to a new temporary file beside path (tmp gets its name),
+ * synced or not; on failure nothing is left behind. */
+static int write_temp(const char *path, const void *data, size_t len, mode_t mode, int sync,
+	char *tmp, size_t cap, pb_err *e)
 {
-	char tmp[PATH_MAX];
 	int fd, err;
 
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+	if ((size_t)snprintf(tmp, cap, "%s.tmp.XXXXXX", path) >= cap)
 		return pb_fail(e, PB_EFAIL, "%s: path too long", path);
 	fd = mkostemp(tmp, O_CLOEXEC);   /* created 0600: never readable by others */
 	if (fd < 0)
 		return pb_fail(e, PB_EFAIL, "%s: cannot create temporary file: %s", path, strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0 ||
+	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0) ||
 	    (mode != 0600 && fchmod(fd, mode) != 0)) {
 		err = errno;
 		close(fd);
 		unlink(tmp);
 		return pb_fail(e, PB_EFAIL, "%s: write failed: %s", path, strerror(err));
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (close(fd) != 0) {
 		err = errno;
 		unlink(tmp);
 		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(err));
 	}
+	return 0;
+}
+
+int pb_atomic_write(const char *path, const void *data, size_t len, mode_t mode, pb_err *e)
+{
+	char tmp[PATH_MAX];
+
+	if (write_temp(path, data, len, mode, 1, tmp, sizeof tmp, e) != 0)
+		return e->code;
+	if (rename(tmp, path) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(err));
+	}
 	return pb_fsync_dir_of(path, e);
+}
+
+int pb_atomic_stage(const char *path, const void *data, size_t len, mode_t mode,
+	char *tmp, size_t cap, pb_err *e)
+{
+	return write_temp(path, data, len, mode, 0, tmp, cap, e);
+}
+
+/* The directory part of path, for comparing consecutive files. */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+int pb_atomic_commit(char *const *tmps, const char *const *paths, size_t n, pb_err *e)
+{
+	int fd, rc = 0;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	/* one sync makes every staged file's data durable before any rename */
+	fd = open(tmps[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) != 0) {
+		rc = pb_fail(e, PB_EFAIL, "%s: sync: %s", paths[0], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto drop;
+	}
+	close(fd);
+	for (i = 0; i < n; i++) {
+		if (rename(tmps[i], paths[i]) != 0) {
+			rc = pb_fail(e, PB_EFAIL, "%s: %s", paths[i], strerror(errno));
+			goto drop;
+		}
+		tmps[i][0] = '\0';
+		size_t d = dir_len(paths[i]);
+		int same_next = i + 1 < n && dir_len(paths[i + 1]) == d && memcmp(paths[i], paths[i + 1], d) == 0;
+		if (!same_next && pb_fsync_dir_of(paths[i], e) != 0) {
+			rc = e->code;
+			goto drop;
+		}
+	}
+	return 0;
+drop:
+	for (i = 0; i < n; i++)
+		if (tmps[i][0])
+			unlink(tmps[i]);
+	return rc;
 }
 
 int pb_write_fd(int fd, const void *data, size_t len, pb_err *e)

@@ -24,6 +24,18 @@ void pb_file_free(uint8_t *buf, size_t len);
  * keys, 0644 for certificates and CSRs). */
 int pb_atomic_write(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
 
+/* Atomic writes of many files with one sync (a batch of certificates):
+ * pb_atomic_stage writes each to a temporary file beside its path
+ * (mode set, not yet synced; tmp gets the name, cap >= PATH_MAX), then
+ * pb_atomic_commit makes them all durable with one syncfs, renames each
+ * over its path and fsyncs each directory once. A crash leaves every
+ * path with its old content or its new one, never a part. On a commit
+ * error the temporary files not yet renamed are removed (their tmps[i]
+ * set to "" as they are renamed). */
+int pb_atomic_stage(const char *path, const void *data, size_t len, mode_t mode,
+	char *tmp, size_t cap, pb_err *e);
+int pb_atomic_commit(char *const *tmps, const char *const *paths, size_t n, pb_err *e);
+
 /* Write all of data to an open descriptor (e.g. --out-fd N). */
 int pb_write_fd(int fd, const void *data, size_t len, pb_err *e);
 
