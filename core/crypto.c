@@ -56,6 +56,20 @@ br_rsa_keygen pb_rsa_keygen_impl(void)
 	return f ? f : &br_rsa_i31_keygen;
 }
 
+const br_block_cbcenc_class *pb_aes_cbcenc_impl(void)
+{
+	const br_block_cbcenc_class *c = br_aes_x86ni_cbcenc_get_vtable();
+
+	return c ? c : &br_aes_ct64_cbcenc_vtable;
+}
+
+const br_block_cbcdec_class *pb_aes_cbcdec_impl(void)
+{
+	const br_block_cbcdec_class *c = br_aes_x86ni_cbcdec_get_vtable();
+
+	return c ? c : &br_aes_ct64_cbcdec_vtable;
+}
+
 int pb_random(void *buf, size_t len, pb_err *e)
 {
 	uint8_t *p = buf;

@@ -32,6 +32,11 @@ br_rsa_pkcs1_sign pb_rsa_sign_impl(void);
 br_rsa_pkcs1_vrfy pb_rsa_vrfy_impl(void);
 br_rsa_keygen pb_rsa_keygen_impl(void);
 
+/* AES-CBC: AES-NI when the CPU has it, else the constant-time ct64 code
+ * (never BearSSL's table-based "big"/"small" ones). */
+const br_block_cbcenc_class *pb_aes_cbcenc_impl(void);
+const br_block_cbcdec_class *pb_aes_cbcdec_impl(void);
+
 /* Fill buf from the kernel CSPRNG (getrandom); aborts nothing, reports. */
 int pb_random(void *buf, size_t len, pb_err *e);
 

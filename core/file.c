@@ -212,6 +212,13 @@ drop:
 	return rc;
 }
 
+int pb_write_fd(int fd, const void *data, size_t len, pb_err *e)
+{
+	if (write_all(fd, data, len) != 0)
+		return pb_fail(e, PB_EFAIL, "fd %d: %s", fd, strerror(errno));
+	return 0;
+}
+
 int pb_write_output(const char *path, const void *data, size_t len, mode_t mode, pb_err *e)
 {
 	if (path == NULL || strcmp(path, "-") == 0) {

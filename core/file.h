@@ -36,6 +36,9 @@ int pb_atomic_stage(const char *path, const void *data, size_t len, mode_t mode,
 	char *tmp, size_t cap, pb_err *e);
 int pb_atomic_commit(char *const *tmps, const char *const *paths, size_t n, pb_err *e);
 
+/* Write all of data to an open descriptor (e.g. --out-fd N). */
+int pb_write_fd(int fd, const void *data, size_t len, pb_err *e);
+
 /* Write to stdout when path is NULL or "-", else pb_atomic_write. */
 int pb_write_output(const char *path, const void *data, size_t len, mode_t mode, pb_err *e);
 

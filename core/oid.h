@@ -22,6 +22,8 @@
 #define OID_SHA1            "\x2B\x0E\x03\x02\x1A"                  /* 1.3.14.3.2.26 */
 #define OID_SHA256          "\x60\x86\x48\x01\x65\x03\x04\x02\x01"  /* 2.16.840.1.101.3.4.2.1 */
 #define OID_SHA384          "\x60\x86\x48\x01\x65\x03\x04\x02\x02"  /* 2.16.840.1.101.3.4.2.2 */
+#define OID_SHA512          "\x60\x86\x48\x01\x65\x03\x04\x02\x03"  /* 2.16.840.1.101.3.4.2.3 */
+#define OID_SHA224          "\x60\x86\x48\x01\x65\x03\x04\x02\x04"  /* 2.16.840.1.101.3.4.2.4 */
 
 /* X.520 attribute types */
 #define OID_AT_CN           "\x55\x04\x03"                          /* 2.5.4.3 */
@@ -52,6 +54,7 @@
 
 /* PKCS#7 content types */
 #define OID_PKCS7_DATA      "\x2A\x86\x48\x86\xF7\x0D\x01\x07\x01"  /* 1.2.840.113549.1.7.1 */
+#define OID_PKCS7_ENVELOPED "\x2A\x86\x48\x86\xF7\x0D\x01\x07\x03"  /* 1.2.840.113549.1.7.3 */
 #define OID_PKCS7_ENCRYPTED "\x2A\x86\x48\x86\xF7\x0D\x01\x07\x06"  /* 1.2.840.113549.1.7.6 */
 
 /* PKCS#12 bag types and legacy PBEs */
@@ -59,14 +62,24 @@
 #define OID_P12_SHROUDED_KEY_BAG "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x0A\x01\x02"
 #define OID_P12_CERT_BAG    "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x0A\x01\x03"
 #define OID_P12_PBE_SHA_3DES "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x03"     /* 1.2.840.113549.1.12.1.3 */
+#define OID_P12_SAFE_CONTENTS_BAG "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x0A\x01\x06"
+#define OID_P12_PBE_SHA_RC4_128 "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x01"  /* 1.2.840.113549.1.12.1.1 */
+#define OID_P12_PBE_SHA_RC4_40 "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x02"   /* 1.2.840.113549.1.12.1.2 */
+#define OID_P12_PBE_SHA_2DES "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x04"     /* 1.2.840.113549.1.12.1.4 */
+#define OID_P12_PBE_SHA_RC2_128 "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x05"  /* 1.2.840.113549.1.12.1.5 */
 #define OID_P12_PBE_SHA_RC2_40 "\x2A\x86\x48\x86\xF7\x0D\x01\x0C\x01\x06"   /* 1.2.840.113549.1.12.1.6 */
 
 /* PKCS#5 v2 */
 #define OID_PBES2           "\x2A\x86\x48\x86\xF7\x0D\x01\x05\x0D"  /* 1.2.840.113549.1.5.13 */
 #define OID_PBKDF2          "\x2A\x86\x48\x86\xF7\x0D\x01\x05\x0C"  /* 1.2.840.113549.1.5.12 */
 #define OID_HMAC_SHA1       "\x2A\x86\x48\x86\xF7\x0D\x02\x07"      /* 1.2.840.113549.2.7 */
+#define OID_HMAC_SHA224     "\x2A\x86\x48\x86\xF7\x0D\x02\x08"      /* 1.2.840.113549.2.8 */
 #define OID_HMAC_SHA256     "\x2A\x86\x48\x86\xF7\x0D\x02\x09"      /* 1.2.840.113549.2.9 */
+#define OID_HMAC_SHA384     "\x2A\x86\x48\x86\xF7\x0D\x02\x0A"      /* 1.2.840.113549.2.10 */
+#define OID_HMAC_SHA512     "\x2A\x86\x48\x86\xF7\x0D\x02\x0B"      /* 1.2.840.113549.2.11 */
 #define OID_AES128_CBC      "\x60\x86\x48\x01\x65\x03\x04\x01\x02"  /* 2.16.840.1.101.3.4.1.2 */
+#define OID_AES192_CBC      "\x60\x86\x48\x01\x65\x03\x04\x01\x16"  /* 2.16.840.1.101.3.4.1.22 */
 #define OID_AES256_CBC      "\x60\x86\x48\x01\x65\x03\x04\x01\x2A"  /* 2.16.840.1.101.3.4.1.42 */
+#define OID_DES_EDE3_CBC    "\x2A\x86\x48\x86\xF7\x0D\x03\x07"      /* 1.2.840.113549.3.7 */
 
 #endif
