@@ -19,14 +19,6 @@
 #define NO_EXPIRY 253402300799LL   /* 99991231235959Z, RFC 5280 4.1.2.5 */
 #define WRAP_INFO "provbox token wrap secret v1"
 
-/* The token state file (token.h). */
-typedef struct tstate {
-	uint64_t failures;
-	int64_t last;
-	uint8_t dig[2][32];
-	size_t ndig;
-} tstate;
-
 int pb_token_name_check(const char *what, const char *name, pb_err *e)
 {
 	size_t n = strlen(name);
@@ -132,13 +124,15 @@ static int token_lock(pb_token *t, pb_err *e)
 
 /* --- the state file --- */
 
-static int state_parse(const pb_token *t, const uint8_t *buf, size_t len, tstate *s, pb_err *e)
+int pb_token_state_parse(const char *what, const uint8_t *buf, size_t len, pb_token_state *s,
+	pb_err *e)
 {
 	der_cursor c, seq, digs;
 	der_tlv ver, fail, last, d;
 	uint64_t v;
 	der_status st;
 
+	memset(s, 0, sizeof *s);
 	der_cursor_init(&c, buf, len);
 	if ((st = der_enter(&c, DER_SEQUENCE, &seq)) != DER_OK || (st = der_finish(&c)) != DER_OK ||
 	    (st = der_expect(&seq, DER_INTEGER, &ver)) != DER_OK || (st = der_get_uint64(&ver, &v)) != DER_OK ||
@@ -147,20 +141,20 @@ static int state_parse(const pb_token *t, const uint8_t *buf, size_t len, tstate
 	    (st = der_expect(&seq, DER_INTEGER, &last)) != DER_OK ||
 	    (st = der_get_int64(&last, &s->last)) != DER_OK ||
 	    (st = der_enter(&seq, DER_SEQUENCE, &digs)) != DER_OK || (st = der_finish(&seq)) != DER_OK)
-		return der_fail(e, PB_EVERIFY, st, t->state);
+		return der_fail(e, PB_EVERIFY, st, what);
 	while (der_remaining(&digs)) {
 		if ((st = der_expect(&digs, DER_OCTET_STRING, &d)) != DER_OK)
-			return der_fail(e, PB_EVERIFY, st, t->state);
+			return der_fail(e, PB_EVERIFY, st, what);
 		if (d.len != 32 || s->ndig == 2)
-			return pb_fail(e, PB_EVERIFY, "%s: malformed digest list", t->state);
+			return pb_fail(e, PB_EVERIFY, "%s: malformed digest list", what);
 		memcpy(s->dig[s->ndig++], d.val, 32);
 	}
 	if (v != 1)
-		return pb_fail(e, PB_EVERIFY, "%s: unknown version %llu", t->state, (unsigned long long)v);
+		return pb_fail(e, PB_EVERIFY, "%s: unknown version %llu", what, (unsigned long long)v);
 	return 0;
 }
 
-static int state_read(const pb_token *t, tstate *s, pb_err *e)
+static int state_read(const pb_token *t, pb_token_state *s, pb_err *e)
 {
 	uint8_t *buf;
 	size_t len;
@@ -171,12 +165,12 @@ static int state_read(const pb_token *t, tstate *s, pb_err *e)
 		return 0;
 	if (pb_file_read(t->state, 4096, &buf, &len, e) != 0)
 		return e->code;
-	rc = state_parse(t, buf, len, s, e);
+	rc = pb_token_state_parse(t->state, buf, len, s, e);
 	pb_file_free(buf, len);
 	return rc;
 }
 
-static int state_write(const pb_token *t, const tstate *s, pb_err *e)
+static int state_write(const pb_token *t, const pb_token_state *s, pb_err *e)
 {
 	uint8_t buf[256];
 	der_writer w;
@@ -198,7 +192,7 @@ static int state_write(const pb_token *t, const tstate *s, pb_err *e)
 	return pb_atomic_write(t->state, buf, len, 0600, e);
 }
 
-static int digest_known(const tstate *s, const uint8_t dig[32])
+static int digest_known(const pb_token_state *s, const uint8_t dig[32])
 {
 	int known = 0;
 
@@ -221,7 +215,7 @@ unsigned pb_token_backoff(uint64_t failures)
 
 /* Wait out the back-off, then count this attempt as a failure on disk
  * before the PIN is tried. */
-static int count_attempt(const pb_token *t, tstate *s, pb_err *e)
+static int count_attempt(const pb_token *t, pb_token_state *s, pb_err *e)
 {
 	unsigned delay = pb_token_backoff(s->failures);
 	int64_t now = (int64_t)time(NULL), due = s->last + delay;
@@ -237,7 +231,7 @@ static int count_attempt(const pb_token *t, tstate *s, pb_err *e)
 	return state_write(t, s, e);
 }
 
-static int wrong_pin(const pb_token *t, const tstate *s, int known, pb_err *e)
+static int wrong_pin(const pb_token *t, const pb_token_state *s, int known, pb_err *e)
 {
 	unsigned long long n = (unsigned long long)s->failures;
 	unsigned next = pb_token_backoff(s->failures);
@@ -291,7 +285,7 @@ static int read_p12(const pb_token *t, uint8_t **buf, size_t *len, pb_err *e)
 
 /* Lock, count the attempt, check the PIN, open. On success s holds the
  * state with the counter reset and the file's digest recorded. */
-static int token_open(pb_token *t, const pb_secret *pin, tstate *s, pb_token_keys *k, pb_err *e)
+static int token_open(pb_token *t, const pb_secret *pin, pb_token_state *s, pb_token_keys *k, pb_err *e)
 {
 	uint8_t *buf, dig[32];
 	size_t len;
@@ -328,7 +322,7 @@ static int token_open(pb_token *t, const pb_secret *pin, tstate *s, pb_token_key
 
 int pb_token_unlock(pb_token *t, const pb_secret *pin, pb_token_keys *k, pb_err *e)
 {
-	tstate s;
+	pb_token_state s;
 
 	return token_open(t, pin, &s, k, e);
 }
@@ -345,7 +339,7 @@ static int pin_ok(const pb_secret *pin, pb_err *e)
 /* Put a new .p12 in place so that a crash at any instant leaves a file
  * whose digest the state knows: record old and new, rename the new file
  * in, then record only the new one. */
-static int commit_p12(const pb_token *t, tstate *s, const uint8_t *p12, size_t len, pb_err *e)
+static int commit_p12(const pb_token *t, pb_token_state *s, const uint8_t *p12, size_t len, pb_err *e)
 {
 	uint8_t dig[32];
 
@@ -359,7 +353,7 @@ static int commit_p12(const pb_token *t, tstate *s, const uint8_t *p12, size_t l
 	return state_write(t, s, e);
 }
 
-static int write_token(const pb_token *t, tstate *s, const pb_privkey *key, const uint8_t *cert,
+static int write_token(const pb_token *t, pb_token_state *s, const pb_privkey *key, const uint8_t *cert,
 	size_t cert_len, const pb_secret *pin, pb_err *e)
 {
 	static uint8_t out[PB_P12_WRITE_MAX];
@@ -416,7 +410,7 @@ static int refuse_existing(const pb_token *t, int force, pb_err *e)
 int pb_token_create(pb_token *t, const pb_secret *pin, pb_alg alg, int force, pb_err *e)
 {
 	pb_token_keys k;
-	tstate s = {0, 0, {{0}}, 0};
+	pb_token_state s = {0, 0, {{0}}, 0};
 	int rc;
 
 	memset(&k, 0, sizeof k);
@@ -434,7 +428,7 @@ int pb_token_create(pb_token *t, const pb_secret *pin, pb_alg alg, int force, pb
 int pb_token_change_pin(pb_token *t, const pb_secret *pin, const pb_secret *new_pin, pb_err *e)
 {
 	pb_token_keys k;
-	tstate s;
+	pb_token_state s;
 	int rc;
 
 	if (pin_ok(new_pin, e) != 0)
@@ -450,7 +444,7 @@ int pb_token_import(pb_token *t, uint8_t *p12, size_t len, const pb_secret *pin,
 {
 	pb_p12_contents c;
 	pb_token_keys k;
-	tstate s = {0, 0, {{0}}, 0};
+	pb_token_state s = {0, 0, {{0}}, 0};
 	int rc;
 
 	memset(&k, 0, sizeof k);
@@ -508,7 +502,7 @@ int pb_token_remove(pb_token *t, int force, pb_err *e)
 
 int pb_token_info_get(pb_token *t, pb_token_info *info, pb_err *e)
 {
-	tstate s;
+	pb_token_state s;
 
 	memset(info, 0, sizeof *info);
 	info->exists = pb_exists(t->p12);

@@ -55,6 +55,7 @@
 #define PB_TOKEN_FREE_FAILURES 3    /* failures without delay */
 #define PB_TOKEN_DELAY_MAX 60       /* seconds: the back-off cap */
 #define PB_CONTAINER_KEY_LEN 32
+#define PB_CONTAINER_WRAPPED_LEN 40  /* RFC 5649 wrap of a 32-byte key */
 
 typedef struct pb_token {
 	char name[PB_TOKEN_NAME_MAX + 1];
@@ -116,6 +117,28 @@ int pb_container_wrap(pb_token *t, const pb_secret *pin, const char *container, 
  * under this name, or is damaged). */
 int pb_container_unwrap(pb_token *t, const pb_secret *pin, const char *container,
 	uint8_t key[PB_CONTAINER_KEY_LEN], pb_err *e);
+
+/* STATE/tokens/N.state, DER: SEQUENCE { version INTEGER (1), failures
+ * INTEGER, lastAttempt INTEGER (epoch s), digests SEQUENCE OF OCTET
+ * STRING (SHA-256 of the .p12 as provbox last wrote or opened it; at most
+ * two, while a PIN change is in flight) }. */
+typedef struct pb_token_state {
+	uint64_t failures;
+	int64_t last;
+	uint8_t dig[2][32];
+	size_t ndig;
+} pb_token_state;
+
+/* Parse a state file's bytes; what names it in messages. Exit 5 if
+ * malformed. Never touches the file. */
+int pb_token_state_parse(const char *what, const uint8_t *buf, size_t len, pb_token_state *s,
+	pb_err *e);
+
+/* A container file (tokens/N.containers/C.wrap) is the magic
+ * "provbox-ckey-v1\n" and the wrapped key; copy that out (exit 5 if the
+ * bytes are not such a file). Unwrapping checks its integrity. */
+int pb_container_parse(const uint8_t *buf, size_t len, uint8_t wrapped[PB_CONTAINER_WRAPPED_LEN],
+	pb_err *e);
 
 /* Seconds to wait before an attempt after this many failures. */
 unsigned pb_token_backoff(uint64_t failures);

@@ -14,7 +14,7 @@
 
 #define CKEY_MAGIC "provbox-ckey-v1\n"
 #define CKEY_MAGIC_LEN (sizeof CKEY_MAGIC - 1)
-#define CKEY_WRAPPED 40                           /* RFC 5649 of 32 bytes */
+#define CKEY_WRAPPED PB_CONTAINER_WRAPPED_LEN
 #define CKEY_FILE_LEN (CKEY_MAGIC_LEN + CKEY_WRAPPED)
 #define KEK_INFO "provbox container key v1 "
 #define LIST_MAX 256
@@ -66,22 +66,29 @@ int pb_container_wrap(pb_token *t, const pb_secret *pin, const char *container, 
 	return rc;
 }
 
+int pb_container_parse(const uint8_t *buf, size_t len, uint8_t wrapped[PB_CONTAINER_WRAPPED_LEN],
+	pb_err *e)
+{
+	if (len != CKEY_FILE_LEN || memcmp(buf, CKEY_MAGIC, CKEY_MAGIC_LEN) != 0)
+		return pb_fail(e, PB_EVERIFY, "not a provbox wrapped key");
+	memcpy(wrapped, buf + CKEY_MAGIC_LEN, CKEY_WRAPPED);
+	return 0;
+}
+
 static int read_wrapped(const char *path, const char *c, uint8_t wrapped[CKEY_WRAPPED], pb_err *e)
 {
 	uint8_t *buf;
 	size_t len;
-	int ok;
+	int rc;
 
 	if (!pb_exists(path))
 		return pb_fail(e, PB_EFAIL, "no container key %s (token wrap --name %s makes one)", c, c);
 	if (pb_file_read(path, 4096, &buf, &len, e) != 0)
 		return e->code;
-	ok = len == CKEY_FILE_LEN && memcmp(buf, CKEY_MAGIC, CKEY_MAGIC_LEN) == 0;
-	if (ok)
-		memcpy(wrapped, buf + CKEY_MAGIC_LEN, CKEY_WRAPPED);
+	rc = pb_container_parse(buf, len, wrapped, e);
 	pb_file_free(buf, len);
-	if (!ok)
-		return pb_fail(e, PB_EVERIFY, "container key %s: %s is not a provbox wrapped key", c, path);
+	if (rc != 0)
+		return pb_fail(e, rc, "container key %s: %s is not a provbox wrapped key", c, path);
 	return 0;
 }
 

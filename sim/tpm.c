@@ -59,7 +59,7 @@ static int state_file(const char *name, char *path, size_t cap)
 }
 
 /* Check the wrapper of a state file read from disk; blob points into buf. */
-static int state_unwrap(const char *path, const uint8_t *buf, size_t len,
+int sim_tpm_state_unwrap(const char *path, const uint8_t *buf, size_t len,
 	const uint8_t **blob, size_t *blen, pb_err *e)
 {
 	uint8_t digest[32];
@@ -94,7 +94,7 @@ static int state_load(pb_err *e)
 		return 0;
 	if (pb_file_read(path, STATE_MAX, &buf, &len, e) != 0)
 		return pb_err_prefix(e, "tpm sim");
-	rc = state_unwrap(path, buf, len, &blob, &blen, e);
+	rc = sim_tpm_state_unwrap(path, buf, len, &blob, &blen, e);
 	if (rc == 0 && (g.blob = malloc(blen)) == NULL)
 		rc = pb_fail(e, PB_EFAIL, "tpm sim: out of memory");
 	if (rc == 0) {

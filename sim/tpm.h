@@ -52,6 +52,11 @@ TSS2_RC sim_tcti_check_response(const uint8_t *rsp, size_t len, uint32_t *rc);
 /* Open the simulator on STATE/tpm (state_dir NULL: $PROVBOX_STATE or the
  * default). A missing state file is a new TPM (manufactured); a state file
  * that fails its integrity check is reported (exit 1) and left untouched. */
+/* Check the wrapper of a state file's bytes ("PBTPMNV\x01", length,
+ * SHA-256, libtpms blob): *blob points into buf. Exit 1 when it fails. */
+int sim_tpm_state_unwrap(const char *path, const uint8_t *buf, size_t len,
+	const uint8_t **blob, size_t *blen, pb_err *e);
+
 int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e);
 /* Shut the TPM down cleanly (orderly state saved) and release libtpms. */
 void sim_tpm_close(TSS2_TCTI_CONTEXT *tcti);
