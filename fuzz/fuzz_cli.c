@@ -1,9 +1,15 @@
-/* fuzz/fuzz_cli.c - the option parser, key references, numbers and
- * lifecycle names on arbitrary argument vectors (NUL-separated). */
+/* fuzz/fuzz_cli.c - everything parsed from the command line, on arbitrary
+ * argument vectors (NUL-separated): the option parser, key references,
+ * numbers, algorithm and lifecycle names, subjects (--subject), GUIDs
+ * (--owner), issuance profiles (--profile) and TPM URIs (--tpm). */
 #include <string.h>
 
 #include "core/cli.h"
+#include "core/esl.h"
+#include "core/issue.h"
+#include "core/name.h"
 #include "hal/hal.h"
+#include "hal/tpm.h"
 
 static int on_opt(void *ctx, int id, const char *arg, pb_err *e)
 {
@@ -43,6 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)hal_lifecycle_parse(argv[i], &lc, &e);
 		(void)pb_alg_parse(argv[i], &alg, &e);
 		(void)pb_cli_uint("--n", argv[i], 0, ~0ull, &v, &e);
+		uint8_t name[1024], guid[PB_GUID_LEN];
+		size_t nlen;
+		pb_profile prof;
+		tpm_uri uri;
+		if (pb_name_from_text(argv[i], name, sizeof name, &nlen, &e) == 0 &&
+		    (nlen > sizeof name || pb_name_check(name, nlen, &e) != 0))
+			__builtin_trap();   /* what we encode, we must read back */
+		(void)pb_guid_parse(argv[i], guid, &e);
+		(void)pb_profile_parse(argv[i], 1, &prof, &e);
+		(void)tpm_parse_uri(argv[i], &uri, &e);
 	}
 	if (pb_cli_parse(&cli, "fuzz", argc, argv, opts, on_opt, NULL, &e) == 0 && cli.nargs > argc)
 		__builtin_trap();

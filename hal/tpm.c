@@ -31,16 +31,6 @@
 #include "sim/tpm.h"
 #endif
 
-enum tpm_kind { TPM_SIM, TPM_SWTPM, TPM_DEVICE };
-
-typedef struct tpm_uri {
-	enum tpm_kind kind;
-	char host[64];
-	unsigned port;
-	char path[PATH_MAX];
-	pb_alg srk;
-} tpm_uri;
-
 #define URI_USAGE "expected sim, swtpm:host=H,port=P or device:/dev/tpmrm0 (optionally ,srk=rsa-2048)"
 
 static int uri_option(const char *uri, char *opt, tpm_uri *u, pb_err *e)
@@ -77,7 +67,7 @@ static int uri_option(const char *uri, char *opt, tpm_uri *u, pb_err *e)
 	return pb_fail(e, PB_EUSAGE, "--tpm '%s': bad option '%s': %s", uri, opt, URI_USAGE);
 }
 
-static int parse_uri(const char *uri, tpm_uri *u, pb_err *e)
+int tpm_parse_uri(const char *uri, tpm_uri *u, pb_err *e)
 {
 	char buf[PATH_MAX + 128], *opts, *save = NULL;
 	static const struct { const char *name; enum tpm_kind kind; } kinds[] = {
@@ -568,7 +558,7 @@ int hal_tpm_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e
 	int err;
 
 	*be = NULL;
-	if (parse_uri(uri, &u, e) != 0 || (c = new_ctx(u.srk, e)) == NULL)
+	if (tpm_parse_uri(uri, &u, e) != 0 || (c = new_ctx(u.srk, e)) == NULL)
 		return e->code;
 	err = u.kind == TPM_SIM ? open_sim(c, state_dir, e) :
 	      u.kind == TPM_SWTPM ? open_swtpm(c, &u, e) : open_device(c, &u, e);

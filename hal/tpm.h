@@ -7,6 +7,7 @@
 #ifndef PB_HAL_TPM_H
 #define PB_HAL_TPM_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <tss2/tss2_sys.h>
 
@@ -15,6 +16,21 @@
 
 /* Default NV indices given as small numbers live in the owner range. */
 #define TPM_NV_OWNER_BASE 0x01800000u
+
+/* What --tpm says: "sim", "swtpm:host=H,port=P", "device:/dev/tpmrm0",
+ * each optionally with ",srk=rsa-2048". */
+enum tpm_kind { TPM_SIM, TPM_SWTPM, TPM_DEVICE };
+
+typedef struct tpm_uri {
+	enum tpm_kind kind;
+	char host[64];
+	unsigned port;
+	char path[PATH_MAX];
+	pb_alg srk;
+} tpm_uri;
+
+/* Parse --tpm (NULL or "" = "sim"); exit 2 with the expected forms. */
+int tpm_parse_uri(const char *uri, tpm_uri *u, pb_err *e);
 
 typedef struct tpm_ctx {
 	const hal_backend_class *vtable;
