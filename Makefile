@@ -29,6 +29,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE -fstack-clash-protection
+# Where the compiler has them: CET branch protection, zeroed stack variables.
+cc_has = $(shell $(1) -Werror $(2) -E -x c /dev/null >/dev/null 2>&1 && echo $(2))
+HARDEN += $(call cc_has,$(CC),-fcf-protection) $(call cc_has,$(CC),-ftrivial-auto-var-init=zero)
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
 CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
@@ -45,7 +48,7 @@ endif
 TSS_LIBS := -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tcti-device -ltss2-tcti-swtpm
 LIBS := $(LIBS_STATIC) $(TSS_LIBS) -lpthread -ldl
 
-CORE_SRC := $(wildcard core/*.c) $(wildcard hal/*.c)
+CORE_SRC := $(wildcard core/*/*.c) $(wildcard hal/*.c)
 ifeq ($(SIM),1)
 CORE_SRC += $(wildcard sim/*.c)
 endif
@@ -137,15 +140,26 @@ check-target:
 # ---------------------------------------------------------------- fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -I. \
-	-I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
+	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)
 
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard core/*.h hal/*.h sim/*.h)
-	@mkdir -p build/fuzz
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRC) -l:libbearssl.a -l:libtpms.a -l:libcrypto.a \
-		$(TSS_LIBS) -lpthread -ldl
+# The library once, with coverage instrumentation; each harness links it.
+build/fuzz/lib/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/libprovbox.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: fuzz/%.c build/fuzz/libprovbox.a
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< build/fuzz/libprovbox.a \
+		-l:libbearssl.a -l:libtpms.a -l:libcrypto.a $(TSS_LIBS) -lpthread -ldl
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZERS:=.d)
 
 fuzzers: $(FUZZERS)
 
@@ -155,7 +169,7 @@ check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
 		echo "fuzz smoke: $$n"; \
 		rm -rf build/fuzz/smoke-$$n; mkdir -p build/fuzz/smoke-$$n; \
-		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 build/fuzz/smoke-$$n fuzz/corpus/$$n \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 -timeout=10 -rss_limit_mb=2048 build/fuzz/smoke-$$n fuzz/corpus/$$n \
 			>build/fuzz/$$n.log 2>&1 \
 		|| { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	done
@@ -163,7 +177,7 @@ check-fuzz: $(FUZZERS)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p fuzz/corpus-new/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 fuzz/corpus-new/$$n fuzz/corpus/$$n || exit 1; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 fuzz/corpus-new/$$n fuzz/corpus/$$n || exit 1; \
 	done
 
 # ---------------------------------------------------------------- demo, bench

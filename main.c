@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/applet.h"
+#include "core/base/applet.h"
 
 #define PB_APPLET(sym) extern const pb_applet sym;
 #include "applets.inc"

@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/applet.h"
-#include "core/cli.h"
-#include "core/csr.h"
-#include "core/file.h"
-#include "core/name.h"
-#include "core/pem.h"
+#include "core/base/applet.h"
+#include "core/base/cli.h"
+#include "core/pki/csr.h"
+#include "core/base/file.h"
+#include "core/asn1/name.h"
+#include "core/asn1/pem.h"
 #include "hal/hal.h"
 
 static const char help[] =

@@ -13,14 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/applet.h"
-#include "core/cli.h"
-#include "core/csr.h"
-#include "core/esl.h"
-#include "core/file.h"
-#include "core/issue.h"
-#include "core/name.h"
-#include "core/x509.h"
+#include "core/base/applet.h"
+#include "core/base/cli.h"
+#include "core/pki/csr.h"
+#include "core/pki/esl.h"
+#include "core/base/file.h"
+#include "core/pki/issue.h"
+#include "core/asn1/name.h"
+#include "core/pki/x509.h"
 #include "hal/hal.h"
 
 #define APPLET "pki-gen"

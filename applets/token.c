@@ -1,18 +1,18 @@
 /* applets/token.c - the PIN-protected softtoken (SPEC section 3).
  *
- * Thin: options and PINs here, everything else in core/token.c (files,
+ * Thin: options and PINs here, everything else in core/token/token.c (files,
  * PIN attempts and back-off, PKCS#12, container key wrapping).
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/applet.h"
-#include "core/cli.h"
-#include "core/file.h"
-#include "core/name.h"
-#include "core/token.h"
-#include "core/x509.h"
+#include "core/base/applet.h"
+#include "core/base/cli.h"
+#include "core/base/file.h"
+#include "core/asn1/name.h"
+#include "core/token/token.h"
+#include "core/pki/x509.h"
 
 static const char help[] =
 	"Usage: token create [--name N] [--dev] [--alg ALG] [--force]\n"

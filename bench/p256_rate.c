@@ -1,14 +1,14 @@
 /* bench/p256_rate.c - the ceiling BearSSL sets for certificate issuance:
  * P-256 ECDSA signs and verifies per CPU-second on one core, through the
- * same calls and implementation choice provbox uses (core/key.h over
- * core/crypto.h: br_ec_p256_m31). CPU time, not wall time, so that other
+ * same calls and implementation choice provbox uses (core/crypto/key.h over
+ * core/crypto/crypto.h: br_ec_p256_m31). CPU time, not wall time, so that other
  * load on the machine does not lower the ceiling. Built and run by
  * bench/issue.sh; prints "sign N/s" and "verify N/s". */
 #include <stdio.h>
 #include <time.h>
 
-#include "core/crypto.h"
-#include "core/key.h"
+#include "core/crypto/crypto.h"
+#include "core/crypto/key.h"
 
 static double now(void)
 {

@@ -4,7 +4,7 @@
 # no MAC, no encryption), EC and RSA keys, password "fuzz". Most files use
 # -noiter -nomaciter (one iteration) so that the fuzzer gets past the MAC
 # fast; the 2048-iteration ones exercise the outer parse (fuzz builds cap
-# iteration counts, see core/pbe.h). With $PROVBOX set, our own tokens are
+# iteration counts, see core/crypto/pbe.h). With $PROVBOX set, our own tokens are
 # added too. Usage: PROVBOX=build/provbox fuzz/corpus-pkcs12.sh
 set -eu
 [ -z "${PROVBOX:-}" ] || PROVBOX=$(cd "$(dirname "$PROVBOX")" && pwd)/$(basename "$PROVBOX")

@@ -4,10 +4,10 @@
  * (--owner), issuance profiles (--profile) and TPM URIs (--tpm). */
 #include <string.h>
 
-#include "core/cli.h"
-#include "core/esl.h"
-#include "core/issue.h"
-#include "core/name.h"
+#include "core/base/cli.h"
+#include "core/pki/esl.h"
+#include "core/pki/issue.h"
+#include "core/asn1/name.h"
 #include "hal/hal.h"
 #include "hal/tpm.h"
 

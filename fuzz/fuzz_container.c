@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/keywrap.h"
-#include "core/token.h"
+#include "core/crypto/keywrap.h"
+#include "core/token/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/csr.h"
+#include "core/pki/csr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

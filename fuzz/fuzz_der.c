@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/der.h"
+#include "core/asn1/der.h"
 
 static void walk(der_cursor *c)
 {

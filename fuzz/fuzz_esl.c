@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/esl.h"
-#include "core/x509.h"
+#include "core/pki/esl.h"
+#include "core/pki/x509.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

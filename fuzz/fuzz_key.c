@@ -3,7 +3,7 @@
  * to the same public key. */
 #include <stdlib.h>
 
-#include "core/key.h"
+#include "core/crypto/key.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pem.h"
+#include "core/asn1/pem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,11 +3,11 @@
  * seed corpus (fuzz/corpus-pkcs12.sh). The safes are decoded even when
  * the MAC does not match, so that mutated files still reach the bag
  * parser; a file that opens must write and read back to the same key and
- * certificate. Fuzz builds cap iteration counts at 64 (core/pbe.h). */
+ * certificate. Fuzz builds cap iteration counts at 64 (core/crypto/pbe.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pkcs12.h"
+#include "core/pki/pkcs12.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

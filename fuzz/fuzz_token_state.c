@@ -2,7 +2,7 @@
  * whatever parses must fit the record (at most two 32-byte digests). */
 #include <stdlib.h>
 
-#include "core/token.h"
+#include "core/token/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/name.h"
-#include "core/x509.h"
+#include "core/asn1/name.h"
+#include "core/pki/x509.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

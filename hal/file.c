@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/file.h"
-#include "core/pem.h"
+#include "core/base/file.h"
+#include "core/asn1/pem.h"
 #include "hal/hal.h"
 
 typedef struct file_ctx {

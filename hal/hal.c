@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cli.h"
+#include "core/base/cli.h"
 
 static const char *const kind_names[] = {
 	[HAL_NONE] = "none", [HAL_TPM] = "tpm", [HAL_TEE] = "tee", [HAL_KMU] = "kmu", [HAL_FILE] = "file"

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/key.h"
+#include "core/base/err.h"
+#include "core/crypto/key.h"
 
 typedef enum hal_kind {
 	HAL_NONE = 0,

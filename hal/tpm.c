@@ -25,7 +25,7 @@
 #include <tss2/tss2_tcti_swtpm.h>
 #include <unistd.h>
 
-#include "core/cli.h"
+#include "core/base/cli.h"
 #include "hal/tpm.h"
 #if PB_SIM
 #include "sim/tpm.h"

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <tss2/tss2_sys.h>
 
-#include "core/key.h"
+#include "core/crypto/key.h"
 #include "hal/hal.h"
 
 /* Default NV indices given as small numbers live in the owner range. */

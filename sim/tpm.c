@@ -23,10 +23,10 @@
 #include <tss2/tss2_mu.h>
 #include <unistd.h>
 
-#include "core/crypto.h"
-#include "core/file.h"
-#include "core/secret.h"
-#include "core/state.h"
+#include "core/crypto/crypto.h"
+#include "core/base/file.h"
+#include "core/base/secret.h"
+#include "core/base/state.h"
 #include "sim/tpm.h"
 
 #define STATE_MAGIC "PBTPMNV\x01"

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <tss2/tss2_tcti.h>
 
-#include "core/err.h"
+#include "core/base/err.h"
 
 #define SIM_TPM_BUFFER_MAX 4096     /* the largest command or response */
 #define SIM_TPM_STATE_FILE "permall" /* under STATE/tpm/ */

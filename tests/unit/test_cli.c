@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/cli.h"
+#include "core/base/cli.h"
 
 enum { OPT_CSR = 1, OPT_DAYS, OPT_CREATE };
 

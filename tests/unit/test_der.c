@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/der.h"
-#include "core/oid.h"
+#include "core/asn1/der.h"
+#include "core/asn1/oid.h"
 
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/file.h"
-#include "core/state.h"
+#include "core/base/file.h"
+#include "core/base/state.h"
 
 static char dir[256];
 

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/file.h"
-#include "core/issue.h"
-#include "core/name.h"
-#include "core/oid.h"
+#include "core/base/file.h"
+#include "core/pki/issue.h"
+#include "core/asn1/name.h"
+#include "core/asn1/oid.h"
 
 #include "tests/unit/tmpdir_run.h"
 

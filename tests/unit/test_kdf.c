@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/kdf.h"
-#include "core/keywrap.h"
+#include "core/crypto/kdf.h"
+#include "core/crypto/keywrap.h"
 
 static size_t unhex(const char *h, uint8_t *out)
 {

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/der.h"
-#include "core/file.h"
-#include "core/key.h"
-#include "core/pem.h"
+#include "core/asn1/der.h"
+#include "core/base/file.h"
+#include "core/crypto/key.h"
+#include "core/asn1/pem.h"
 
 static char dir[64];
 static void mk(void) { strcpy(dir, "/tmp/pb-unit-key.XXXXXX"); cr_assert_not_null(mkdtemp(dir)); }

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/pem.h"
+#include "core/asn1/pem.h"
 
 static int decode(const char *text, pem_block *blk, uint8_t *out, size_t cap, pb_err *e)
 {

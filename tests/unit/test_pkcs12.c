@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/file.h"
-#include "core/pkcs12.h"
+#include "core/base/file.h"
+#include "core/pki/pkcs12.h"
 
 #define CORPUS "fuzz/corpus/pkcs12/"
 

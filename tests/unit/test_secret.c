@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/secret.h"
+#include "core/base/secret.h"
 
 static pb_secret_src src_none(void)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/file.h"
-#include "core/token.h"
+#include "core/base/file.h"
+#include "core/token/token.h"
 #include "tmpdir_run.h"
 
 Test(token, backoff_is_free_then_doubles_then_capped) {

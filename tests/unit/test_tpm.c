@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/file.h"
+#include "core/base/file.h"
 #include "hal/tpm.h"
 #include "sim/tpm.h"
 

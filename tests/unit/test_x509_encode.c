@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/csr.h"
-#include "core/name.h"
-#include "core/oid.h"
-#include "core/x509.h"
+#include "core/pki/csr.h"
+#include "core/asn1/name.h"
+#include "core/asn1/oid.h"
+#include "core/pki/x509.h"
 
 #include "tests/unit/tmpdir_run.h"
 

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/csr.h"
-#include "core/esl.h"
-#include "core/name.h"
-#include "core/oid.h"
-#include "core/x509.h"
+#include "core/pki/csr.h"
+#include "core/pki/esl.h"
+#include "core/asn1/name.h"
+#include "core/asn1/oid.h"
+#include "core/pki/x509.h"
 
 #include "tests/unit/tmpdir_run.h"
 
