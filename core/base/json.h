@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 /* s as a JSON string with its quotes: ", \ and control characters
- * escaped; bytes >= 0x80 are copied (UTF-8 stays UTF-8). */
+ * escaped; valid UTF-8 is copied, any other byte >= 0x80 becomes U+FFFD,
+ * so the output is valid JSON whatever s holds. */
 void pb_json_str(FILE *f, const char *s);
 
 /* "key": "value" (with a leading ", " unless first). */
