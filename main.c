@@ -54,10 +54,26 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", (*a)->name, (*a)->summary);
 	fprintf(f,
 		"\n"
-		"Shared options: --state DIR, --tpm URI, --tee URI, --kmu URI, --key REF, --out PATH,\n"
-		"  --der, --json, --force, --pin-fd N, --pin-file PATH.  `provbox APPLET --help` for more.\n"
-		"Exit codes: 0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
-		"  5 verification failed.\n");
+		"Shared options (the same in every applet):\n"
+		"  --state DIR        state directory (else $PROVBOX_STATE, else /var/lib/provbox)\n"
+		"  --tpm URI          sim, swtpm:host=H,port=P or device:/dev/tpmrm0\n"
+		"  --tee URI          sim or pkcs11:/path/module.so[,token=LABEL]\n"
+		"  --kmu URI          sim\n"
+		"  --key REF          tpm:0x81000002, tee:key0, kmu:identity or file:key.pem\n"
+		"  --out PATH         output file (default: stdout)\n"
+		"  --der              DER instead of PEM\n"
+		"  --json             one JSON object, where a listing or status offers it\n"
+		"  --force            replace what exists\n"
+		"  --pin-fd N         read the PIN from file descriptor N\n"
+		"  --pin-file PATH    read the PIN from PATH (else $PROVBOX_PIN, else the terminal)\n"
+		"`provbox APPLET --help` documents an applet.\n"
+		"\n"
+		"Exit codes:\n"
+		"  0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
+		"  5 verification failed\n"
+		"\n"
+		"Example: provbox --install /usr/local/bin\n"
+		"Example: provbox token --help\n");
 }
 
 /* --install DIR: one symlink per applet, as busybox --install -s does. */
