@@ -124,7 +124,7 @@ static int describe(int argc, char **argv)
 	const pb_applet *a = argc >= 3 && argc <= 4 ? find_applet(argv[2]) : NULL;
 	char *args[] = {argv[2], argc == 4 ? argv[3] : NULL, NULL};
 	pb_err e = {0, ""};
-	int fd;
+	int fd, rc;
 
 	if (a == NULL) {
 		fprintf(stderr, "provbox: --describe: needs an applet and maybe a subcommand\n");
@@ -140,11 +140,11 @@ static int describe(int argc, char **argv)
 	close(fd);
 	printf("applet %s\nsummary %s\n", a->name, a->summary);
 	pb_cli_describe_begin();
-	a->main(argc - 2, args, &e);
+	rc = a->main(argc - 2, args, &e);
 	if (!pb_cli_described()) {
 		fprintf(stderr, "provbox: --describe: %s%s%s: did not reach pb_subcmd_run or pb_cli_parse"
 			" (%s)\n", a->name, argc == 4 ? " " : "", argc == 4 ? argv[3] : "", e.msg);
-		return 1;
+		return rc == PB_EUSAGE ? rc : 1;
 	}
 	return 0;
 }

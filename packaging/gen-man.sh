@@ -45,7 +45,12 @@ page() {  # NAME APPLET-or-empty SUMMARY
 	help2man --no-info --no-discard-stderr --section=1 --manual="provbox manual" \
 		--source="provbox $version" --version-string="$version" --name="$3" \
 		--include="$here/provbox.h2m" --include="$tmp/$1.see-also.h2m" \
-		--output="$out/$1.1" "$tmp/$1"
+		--output="$tmp/$1.1" "$tmp/$1"
+	# As git's pages: no hyphenation, ragged right, so that SYNOPSIS and
+	# EXAMPLES lines break only at spaces and copy as commands.
+	sed '/^\.TH /a\
+.nh\
+.ad l' "$tmp/$1.1" > "$out/$1.1"
 }
 
 page provbox "" "device identity and key provisioning (multicall binary)"
