@@ -11,8 +11,8 @@ pb=${1:?usage: gen-completion.sh PROVBOX}
 describe() {  # APPLET [SUBCOMMAND] -> its lines, or fail loudly
 	"$pb" --describe "$@" || { echo "gen-completion: provbox --describe $* failed" >&2; exit 1; }
 }
-words() {  # KIND LINES: the words of the "KIND WORD" lines, on one line
-	printf '%s\n' "$2" | sed -n "s/^$1 //p" | tr '\n' ' ' | sed 's/ $//'
+words() {  # KINDS LINES: the words of the "KIND WORD" lines (KINDS: a|b), on one line
+	printf '%s\n' "$2" | sed -En "s/^($1) //p" | tr '\n' ' ' | sed 's/ $//'
 }
 
 applets=$("$pb" --list | tr '\n' ' ' | sed 's/ $//')
@@ -25,11 +25,11 @@ for a in $applets; do
 		subs_case="$subs_case	$a) echo '$subs' ;;
 "
 		for s in $subs; do
-			opts_case="$opts_case	'$a $s') echo '$(words option "$(describe "$a" "$s")")' ;;
+			opts_case="$opts_case	'$a $s') echo '$(words 'option|shared' "$(describe "$a" "$s")")' ;;
 "
 		done
 	else
-		opts_case="$opts_case	'$a ') echo '$(words option "$d")' ;;
+		opts_case="$opts_case	'$a ') echo '$(words 'option|shared' "$d")' ;;
 "
 	fi
 done

@@ -40,10 +40,10 @@ int pb_cli_described(void)
 	return describe == 2;
 }
 
-static void describe_table(const pb_option *t)
+static void describe_table(const char *kind, const pb_option *t)
 {
 	for (; t && t->name; t++)
-		printf("option --%s%s\n", t->name, t->has_arg ? "=" : "");
+		printf("%s --%s%s\n", kind, t->name, t->has_arg ? "=" : "");
 }
 
 static const pb_option *find(const pb_option *t, const char *name, size_t len)
@@ -105,8 +105,8 @@ int pb_cli_parse(pb_cli *cli, const char *applet, int argc, char **argv,
 	cli->applet = applet;
 	cli->pin_fd = -1;
 	if (describe) {
-		describe_table(opts);
-		describe_table(shared);
+		describe_table("option", opts);
+		describe_table("shared", shared);
 		describe = 2;
 		return pb_fail(e, PB_EUSAGE, "described, not run");
 	}

@@ -15,16 +15,20 @@ while read -r a; do
 		[ "$s" = - ] && s=""
 		note "$a $s"
 		pb --describe "$a" $s > o.txt 2> err.txt || { cat err.txt; fail "--describe $a $s"; }
-		# the shared options, with their arity, and the applet's own in --help
-		grep -qx 'option --state=' o.txt && grep -qx 'option --der' o.txt || fail "$a $s: shared options missing"
-		sed -n 's/^option --\([^=]*\)=\?$/\1/p' o.txt > names.txt
+		# the shared options (provbox --help documents them), the applet's own
+		# (its --help does), none twice
+		grep -qx 'shared --state=' o.txt && grep -qx 'shared --der' o.txt || fail "$a $s: shared options missing"
+		sed -n 's/^\(option\|shared\) --\([^=]*\)=\?$/\2/p' o.txt > names.txt
 		[ "$(sort names.txt | uniq -d)" = "" ] || fail "$a $s: an option twice: $(sort names.txt | uniq -d)"
-		pb "$a" --help > help.txt
 		grep -q "^subcommand " o.txt && fail "$a $s: subcommands of a subcommand"
-		while read -r o; do
-			case $o in state|tpm|tee|kmu|key|out|der|json|force|pin-fd|pin-file) continue ;; esac
+		pb "$a" --help > help.txt
+		sed -n 's/^option --\([^=]*\)=\?$/\1/p' o.txt | while read -r o; do
 			grep -q -- "--$o" help.txt || fail "$a --help does not document --$o (in the $a $s option table)"
-		done < names.txt
+		done
+		pb --help > main-help.txt
+		sed -n 's/^shared --\([^=]*\)=\?$/\1/p' o.txt | while read -r o; do
+			grep -q -- "--$o" main-help.txt || fail "provbox --help does not document the shared --$o"
+		done
 	done
 done < applets
 [ ! -e "$PROVBOX_STATE" ] || fail "--describe made the state directory"

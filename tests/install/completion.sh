@@ -97,7 +97,7 @@ for a in $applets; do
 	fi
 	for s in $subs; do
 		[ "$s" = - ] && s=""
-		opts=$("$installed" --describe "$a" $s | sed -n 's/^option \(--[^=]*\)=\?$/\1/p')
+		opts=$("$installed" --describe "$a" $s | sed -n 's/^\(option\|shared\) \(--[^=]*\)=\?$/\2/p')
 		[ -n "$opts" ] || fail "$a $s: no options described"
 		expect_tab plain "provbox $a $s -" $opts --help
 	done
