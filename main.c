@@ -66,6 +66,7 @@ static void usage(FILE *f)
 		"  --force            replace what exists\n"
 		"  --pin-fd N         read the PIN from file descriptor N\n"
 		"  --pin-file PATH    read the PIN from PATH (else $PROVBOX_PIN, else the terminal)\n"
+		"  --lock-timeout S   wait S seconds at most for a state lock (default 30)\n"
 		"`provbox APPLET --help` documents an applet.\n"
 		"\n"
 		"Exit codes:\n"
