@@ -290,7 +290,7 @@ steps=$(awk '{ print $1 }' peer.steps | awk '!s[$1]++')
 		done
 		echo
 	done
-	echo "total ${wall[peer]} ${wall[swtpm]} ${wall[sim]}"
+	printf 'total %.1f %.1f %.1f\n' "${wall[peer]}" "${wall[swtpm]}" "${wall[sim]}"
 } > steps.dat
 echo "Per step, median wall ms:"
 echo
