@@ -6,6 +6,7 @@
 #   make demo       provision one simulated device end to end
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
+#   make bench      benchmarks against openssl + tpm2-tools: bench/results.md, bench/flow.png
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
 #                   bash completion, docs, initramfs-tools hook, dracut module
 #                   (the SIM=0 flavour unless SIM=1 is given); make uninstall
@@ -68,7 +69,7 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all docs check check-unit check-asan check-e2e check-target check-install check-fuzz demo \
-	fuzz deps bench clean install uninstall
+	fuzz deps bench bench-deps clean install uninstall
 
 all: $(O)/provbox docs
 
@@ -217,8 +218,18 @@ fuzz: $(FUZZERS)
 demo: deps $(O)/provbox
 	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
 
-bench: $(O)/provbox
-	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done
+# make bench: every benchmark (bench/run.sh), figures into bench/results.md and
+# the flow's plot into bench/flow.png; a few minutes. Only it needs
+# BENCH_PACKAGES (gnuplot for the plot, strace to count processes, time(1)
+# for peak RSS): make check does not.
+BENCH_PACKAGES := gnuplot-nox strace time
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
+
+bench: deps bench-deps $(O)/provbox
+	$(MAKE) SIM=0 build/target/provbox
+	PROVBOX=$(abspath $(O)/provbox) PROVBOX_TARGET=$(abspath build/target/provbox) bench/run.sh
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local

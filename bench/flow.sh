@@ -27,12 +27,10 @@
 # Env: N (runs), PROVBOX, PLOT=FILE.png (gnuplot: per-step median times),
 # BENCH_DIR (default /dev/shm).
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
 
 # ------------------------------------------------------------- one run of one way
 # bash flow.sh --run WAY DIR: the timed child; writes DIR/steps (step ms) and
-# DIR/cpu (user+sys seconds of itself and its children).
+# DIR/times.out (bash's times: user and system time of itself and its children).
 if [ "${1:-}" = --run ]; then
 	way=$2 dir=$(cd "$3" && pwd)
 	cd "$dir"
@@ -131,10 +129,10 @@ if [ "${1:-}" = --run ]; then
 	# bash's times: "0m0.012s 0m0.004s" for the shell, then for its children
 	# (not in a pipe: a subshell would report its own children, none)
 	times > times.out
-	awk '{ for (i = 1; i <= 2; i++) { sub(/s$/, "", $i); split($i, a, "m"); s += a[1] * 60 + a[2] } }
-		END { printf "%.4f\n", s }' times.out > cpu
 	exit 0
 fi
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
 
 # ------------------------------------------------------------- the driver
 PROVBOX=${PROVBOX:-$top/build/provbox}
@@ -200,7 +198,9 @@ one() {
 	t1=$EPOCHREALTIME
 	s1=$(cpu_ns)
 	[ "$1" = sim ] && s1=$s0
-	echo "$(( ${t1/./} - ${t0/./} )) $(cat "$2/cpu") $(( s1 - s0 ))" >> "$1.runs"
+	cpu=$(awk '{ for (i = 1; i <= 2; i++) { sub(/s$/, "", $i); split($i, a, "m"); s += a[1] * 60 + a[2] } }
+		END { printf "%.4f\n", s }' "$2/times.out")
+	echo "$(( ${t1/./} - ${t0/./} )) $cpu $(( s1 - s0 ))" >> "$1.runs"
 	awk '{ printf "%s %.3f\n", $1, ($2 - $3) / 1000 }' "$2/steps" >> "$1.steps"
 }
 
@@ -232,7 +232,7 @@ for w in $ways; do
 	rm -rf "proc-$w"; mkdir "proc-$w"
 	[ "$w" != sim ] || { mkdir -m 0700 proc-sim/state && cp -a "$SIM_TPM" proc-sim/state/tpm; }
 	strace -f -qq -e trace=execve -o "proc-$w.trace" bash "$here/flow.sh" --run "$w" "proc-$w"
-	# the first exec is the traced bash itself
+	# the first exec is the traced bash itself; everything else is the way's
 	echo $(( $(grep -c 'execve(.*= 0$\|execve resumed>.*= 0$' "proc-$w.trace") - 1 )) > "$w.procs"
 done
 
@@ -266,6 +266,8 @@ for w in $ways; do
 		"$cm" "$clo" "$chi" "$am" "$(cat "$w.procs")"
 done
 echo
+# target WHAT FIGURE VERDICT: one line for the summary of make bench (bench/run.sh)
+target() { [ -z "${BENCH_TARGETS:-}" ] || printf '| %s | %s | %s |\n' "$1" "$2" "$3" >> "$BENCH_TARGETS"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 verdict() { awk -v s="$1" -v t="$2" 'BEGIN { print (s >= t ? "met" : "MISSED") }'; }
 r_sw=$(ratio "${wall[swtpm]}" "${wall[peer]}"); r_sim=$(ratio "${wall[sim]}" "${wall[peer]}")
@@ -276,6 +278,8 @@ printf '| (b)/(a) provbox --tpm swtpm: | %.3f | %.1fx | %.1fx | >= 3x faster (wa
 	"$r_sw" "$x_sw" "$c_sw" "$(verdict "$x_sw" 3)"
 printf '| (c)/(a) provbox --tpm sim | %.3f | %.1fx | %.1fx | >= 10x faster (wall) | %s |\n' \
 	"$r_sim" "$x_sim" "$c_sim" "$(verdict "$x_sim" 10)"
+target "flow: provbox --tpm swtpm: >= 3x faster than openssl + tpm2-tools (median wall)" "${x_sw}x" "$(verdict "$x_sw" 3)"
+target "flow: provbox --tpm sim >= 10x faster than openssl + tpm2-tools (median wall)" "${x_sim}x" "$(verdict "$x_sim" 10)"
 echo
 
 # per-step medians (ms), one row per step in flow order

@@ -52,7 +52,7 @@ timed() {
 	/usr/bin/time -f "%e %U %S" -o t.out "$@" > "$label.out" 2>&1 || { cat "$label.out" >&2; exit 1; }
 	wall=$(awk '{ print $1 }' t.out); cpu=$(awk '{ print $2 + $3 }' t.out)
 }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else printf "-" }'; }  # -: below time's resolution
 
 # the per-process loops, as scripts of their own, so that time(1) sees all their children
 cat > per-openssl.sh <<'EOT'
