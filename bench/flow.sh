@@ -145,7 +145,7 @@ export PB_WORK
 . "$top/tests/e2e/lib.sh"
 . "$top/tests/e2e/lib-swtpm.inc"
 needs_cmd swtpm openssl tpm2_createprimary tpm2_create tpm2_load tpm2_evictcontrol tpm2_flushcontext \
-	tpm2_readpublic cert-to-efi-sig-list strace
+	tpm2_readpublic cert-to-efi-sig-list
 cleanup() { stop_swtpm; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$PB_WORK"; }
 trap cleanup EXIT
 cd "$PB_WORK"
@@ -212,7 +212,7 @@ export SIM_TPM="$PB_WORK/tpl/tpm"
 for w in $ways; do one "$w" "warm-$w"; done
 rm -f ./*.runs ./*.steps
 
-for i in $(seq "$N"); do
+for _i in $(seq "$N"); do
 	for w in $ways; do one "$w" "run-$w"; done
 done
 
@@ -229,6 +229,7 @@ cmp -s tpm.pub swtpm.certpub || fail "swtpm: the certificate is not the TPM key'
 
 # processes: one more run of each way under strace
 for w in $ways; do
+	command -v strace > /dev/null || { echo "-" > "$w.procs"; continue; }
 	rm -rf "proc-$w"; mkdir "proc-$w"
 	[ "$w" != sim ] || { mkdir -m 0700 proc-sim/state && cp -a "$SIM_TPM" proc-sim/state/tpm; }
 	strace -f -qq -e trace=execve -o "proc-$w.trace" bash "$here/flow.sh" --run "$w" "proc-$w"
@@ -240,9 +241,8 @@ done
 stats() { awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ a[NR] = $1 }
 	END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m, a[1], a[NR] }'; }
 declare -A wall cpu all
-label_peer="(a) openssl + tpm2-tools + tpm2 provider, swtpm"
-label_swtpm="(b) provbox --tpm swtpm: (same swtpm)"
-label_sim="(c) provbox --tpm sim (libtpms in-process)"
+declare -A label=([peer]="(a) openssl + tpm2-tools + tpm2 provider, swtpm"
+	[swtpm]="(b) provbox --tpm swtpm: (same swtpm)" [sim]="(c) provbox --tpm sim (libtpms in-process)")
 echo "### One device's provisioning, three ways (bench/flow.sh, median of $N alternating runs)"
 echo
 if [ "$CERTSTORE" = 1 ]; then
@@ -261,8 +261,7 @@ for w in $ways; do
 	read -r cm clo chi < <(stats "$w.t" 2)
 	read -r am _ _ < <(stats "$w.t" 3)
 	wall[$w]=$wm cpu[$w]=$cm all[$w]=$am
-	eval "lab=\$label_$w"
-	printf '| %s | %.0f | %.0f / %.0f | %.0f | %.0f / %.0f | %.0f | %s |\n' "$lab" "$wm" "$wlo" "$whi" \
+	printf '| %s | %.0f | %.0f / %.0f | %.0f | %.0f / %.0f | %.0f | %s |\n' "${label[$w]}" "$wm" "$wlo" "$whi" \
 		"$cm" "$clo" "$chi" "$am" "$(cat "$w.procs")"
 done
 echo
@@ -303,7 +302,7 @@ echo "|---|---:|---:|---:|"
 tail -n +2 steps.dat | awk '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
 echo
 echo "Processes: programs exec'd by one run of the way (strace -f -e trace=execve), the script's own"
-echo "shell not counted. CPU incl. swtpm adds the swtpm daemon's CPU time during the run to (a) and (b)."
+echo "shell not counted$(command -v strace > /dev/null || echo " (not counted: no strace; make bench-deps installs it)"). CPU incl. swtpm adds the swtpm daemon's CPU time during the run to (a) and (b)."
 
 if [ -n "${PLOT:-}" ]; then
 	command -v gnuplot > /dev/null || fail "PLOT given but no gnuplot (make bench-deps installs gnuplot-nox)"

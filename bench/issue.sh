@@ -31,6 +31,7 @@ SIZES=${SIZES:-200 2000 20000}
 DISTINCT=${DISTINCT:-200}
 M=${M:-200}
 cores=$(nproc)
+[ -x /usr/bin/time ] || { echo "issue.sh: no /usr/bin/time (make bench-deps installs it)" >&2; exit 1; }
 base=${BENCH_DIR:-/dev/shm}
 [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
 work=$(mktemp -d "$base/pb-bench-issue.XXXXXX")
@@ -160,7 +161,7 @@ printf '| one process per CSR (%s CSRs) | certs/s |\n|---|---:|\n' "$M"
 printf '| openssl x509 -req | %s |\n| pki-gen issue | %s |\n\n' "$x509_rate" "$pb1_rate"
 
 # the targets, at the largest size
-read -r n_max pb_rate pb_cpu_rate pb_rss_max ca_rate ca_rss_max <<EOT
+read -r n_max pb_rate pb_cpu_rate pb_rss_max ca_rate _ <<EOT
 $(sort -n sweep.dat | tail -n 1)
 EOT
 rss_2000=$(awk '$1 == 2000 { print $4 }' sweep.dat)

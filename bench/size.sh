@@ -25,7 +25,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 PROVBOX=${PROVBOX:-$top/build/provbox}
 PROVBOX_TARGET=${PROVBOX_TARGET:-$top/build/target/provbox}
+if [ ! -x "$PROVBOX_TARGET" ] && [ "$PROVBOX_TARGET" = "$top/build/target/provbox" ]; then
+	echo "size.sh: building the target flavour (make SIM=0 build/target/provbox)" >&2
+	make -C "$top" -s SIM=0 build/target/provbox >&2
+fi
 [ -x "$PROVBOX_TARGET" ] || { echo "size.sh: no $PROVBOX_TARGET (make SIM=0 build/target/provbox)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "size.sh: no /usr/bin/time (make bench-deps installs it)" >&2; exit 1; }
 base=${BENCH_DIR:-/dev/shm}
 [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
 PB_WORK=$(mktemp -d "$base/pb-bench-size.XXXXXX")

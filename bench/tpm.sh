@@ -6,8 +6,8 @@
 # key at 0x81000002. Prints both medians and the ratio; target >= 5x.
 # RUNS=N to change the number of runs (default 21).
 set -eu
-: "${PROVBOX:?set PROVBOX to the binary under test (make bench does)}"
 root=$(cd "$(dirname "$0")/.." && pwd)
+PROVBOX=${PROVBOX:-$root/build/provbox}
 PB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-bench-tpm.XXXXXX")
 PB_TESTS="$root/tests"
 export PB_WORK PB_TESTS

@@ -12,6 +12,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 PROVBOX=${PROVBOX:-$top/build/provbox}
+[ -x /usr/bin/time ] || { echo "verify.sh: no /usr/bin/time (make bench-deps installs it)" >&2; exit 1; }
 PER=${PER:-200}
 MANY=${MANY:-2000}
 base=${BENCH_DIR:-/dev/shm}
