@@ -200,6 +200,8 @@ int hal_file_open(const hal_open_opts *o, hal_ctx **be, pb_err *e);
 int hal_tpm_open(const hal_open_opts *o, hal_ctx **be, pb_err *e);
 int hal_tee_open(const hal_open_opts *o, hal_ctx **be, pb_err *e);   /* TEE backend */
 int hal_kmu_open(const hal_open_opts *o, hal_ctx **be, pb_err *e);   /* KMU backend */
+/* Is a backend of kind in this build (its constructor more than a stub)? */
+int hal_kind_available(hal_kind kind);
 
 /* Checked wrappers: NULL slot = "BACKEND: OPERATION not supported" (exit 1). */
 int hal_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e);
