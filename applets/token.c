@@ -45,6 +45,8 @@ static const char help[] =
 	"the count, which survives restarts. A damaged token file is exit 5; a file changed\n"
 	"outside provbox (re-exported by openssl) is adopted by the first right PIN, and\n"
 	"until then a wrong PIN cannot be told from damage: exit 5 too.\n"
+	"create, import and remove are provisioning steps: they ask the lifecycle gate\n"
+	"(the TPM of --tpm) first and are exit 3 once the device is secured.\n"
 	"\n"
 	"  create        new EC P-256 (or --alg) key pair and certificate \"/CN=provbox token N\";\n"
 	"                --dev without a PIN source uses the development PIN trustme (warned)\n"
