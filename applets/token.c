@@ -47,6 +47,8 @@ static const char help[] =
 	"until then a wrong PIN cannot be told from damage: exit 5 too.\n"
 	"create, import and remove are provisioning steps: they ask the lifecycle gate\n"
 	"(the TPM of --tpm) first and are exit 3 once the device is secured.\n"
+	"One operation on a token at a time: another waits for its lock (STATE/tokens/N.lock)\n"
+	"up to --lock-timeout seconds (default 30), then exit 1.\n"
 	"\n"
 	"  create        new EC P-256 (or --alg) key pair and certificate \"/CN=provbox token N\";\n"
 	"                --dev without a PIN source uses the development PIN trustme (warned)\n"

@@ -1,6 +1,8 @@
 /* core/base/cli.c - the shared option parser; see cli.h. */
 #include "core/base/cli.h"
 
+#include "core/base/lock.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 enum {
 	OPT_STATE = -100, OPT_TPM, OPT_TEE, OPT_KMU, OPT_KEY, OPT_OUT,
 	OPT_DER, OPT_JSON, OPT_FORCE, OPT_PIN_FD, OPT_PIN_FILE,
-	OPT_OWNER_FD, OPT_OWNER_FILE, OPT_SO_FD, OPT_SO_FILE, OPT_NEW_FD, OPT_NEW_FILE
+	OPT_OWNER_FD, OPT_OWNER_FILE, OPT_SO_FD, OPT_SO_FILE, OPT_NEW_FD, OPT_NEW_FILE, OPT_LOCK_TIMEOUT
 };
 
 static const pb_option shared[] = {
@@ -28,6 +30,7 @@ static const pb_option shared[] = {
 	{"owner-auth-fd", 1, OPT_OWNER_FD}, {"owner-auth-file", 1, OPT_OWNER_FILE},
 	{"so-pin-fd", 1, OPT_SO_FD}, {"so-pin-file", 1, OPT_SO_FILE},
 	{"new-pin-fd", 1, OPT_NEW_FD}, {"new-pin-file", 1, OPT_NEW_FILE},
+	{"lock-timeout", 1, OPT_LOCK_TIMEOUT},
 	{NULL, 0, 0}
 };
 
@@ -71,6 +74,8 @@ static int set_fd(int *slot, const char *name, const char *arg, pb_err *e)
 
 static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *e)
 {
+	unsigned long long v;
+
 	switch (o->id) {
 	case OPT_STATE: return set_once(&cli->state_dir, o->name, arg, e);
 	case OPT_TPM: return set_once(&cli->tpm, o->name, arg, e);
@@ -89,6 +94,14 @@ static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *
 	case OPT_SO_FD: return set_fd(&cli->so_pin_fd, o->name, arg, e);
 	case OPT_NEW_FILE: return set_once(&cli->new_pin_file, o->name, arg, e);
 	case OPT_NEW_FD: return set_fd(&cli->new_pin_fd, o->name, arg, e);
+	case OPT_LOCK_TIMEOUT:
+		if (cli->lock_timeout >= 0)
+			return pb_fail(e, PB_EUSAGE, "--lock-timeout given twice");
+		if (pb_cli_uint("--lock-timeout", arg, 0, PB_LOCK_TIMEOUT_MAX, &v, e) != 0)
+			return e->code;
+		cli->lock_timeout = (long)v;
+		pb_lock_set_timeout((unsigned)v);
+		return 0;
 	}
 	return pb_fail(e, PB_EUSAGE, "internal: unhandled option --%s", o->name);
 }
@@ -101,6 +114,7 @@ int pb_cli_parse(pb_cli *cli, const char *applet, int argc, char **argv,
 	memset(cli, 0, sizeof *cli);
 	cli->applet = applet;
 	cli->pin_fd = cli->owner_auth_fd = cli->so_pin_fd = cli->new_pin_fd = -1;
+	cli->lock_timeout = -1;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		const pb_option *o;
