@@ -25,13 +25,17 @@ typedef struct backend_row {
 	const char *ref_file;  /* non-NULL: ref + the test's directory + "/" + this */
 	pb_alg algs[4];        /* PB_ALG_NONE-terminated */
 	int needs_sim;         /* only in SIM=1 builds */
+	const char *uri_env;   /* non-NULL: the row runs only when this variable names the URI */
 } backend_row;
 
 static const backend_row backends[] = {
 	{"file", HAL_FILE, NULL, NULL, NULL, "file:", "conformance.pem",
-		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0},
+		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0, NULL},
 	{"tpm sim", HAL_TPM, "sim", NULL, NULL, "tpm:0x81000042", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL},
+	/* a real swtpm: tests/e2e/hal_conformance_swtpm.sh starts one and sets the variable */
+	{"tpm swtpm", HAL_TPM, NULL, NULL, NULL, "tpm:0x81000043", NULL,
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, "PB_TEST_SWTPM_URI"},
 };
 #define NROWS (sizeof backends / sizeof backends[0])
 
@@ -43,6 +47,10 @@ TestSuite(hal_conformance, .init = mk, .fini = rm, .timeout = 300);
 
 static int row_runs(const backend_row *b)
 {
+	if (b->uri_env) {
+		const char *v = getenv(b->uri_env);
+		return v != NULL && *v != '\0';
+	}
 	return !b->needs_sim || PB_SIM;
 }
 
@@ -50,6 +58,14 @@ static hal_ctx *open_row(const backend_row *b)
 {
 	hal_open_opts o = {.tpm_uri = b->tpm_uri, .tee_uri = b->tee_uri, .kmu_uri = b->kmu_uri,
 		.state_dir = dir};
+	const char *uri = b->uri_env ? getenv(b->uri_env) : NULL;
+
+	if (uri && b->kind == HAL_TPM)
+		o.tpm_uri = uri;
+	else if (uri && b->kind == HAL_TEE)
+		o.tee_uri = uri;
+	else if (uri && b->kind == HAL_KMU)
+		o.kmu_uri = uri;
 	hal_ctx *be;
 	pb_err e;
 
