@@ -426,49 +426,75 @@ static int batch_out_path(const char *dir, const char *csr, char *out, size_t ca
 	return 0;
 }
 
+/* How the applet names and reports the CSRs of a batch. */
+typedef struct issue_names {
+	const opts *o;
+	char *const *paths;
+	int batch;
+	pb_err first;    /* the single CSR's error */
+} issue_names;
+
+static void issue_name(void *ctx, size_t i, pb_batch_item *it)
+{
+	const issue_names *in = ctx;
+	pb_err ignored;
+
+	it->csr_path = in->paths[i];
+	if (in->batch)  /* checked before the batch: cannot fail here */
+		batch_out_path(in->o->cli.out, in->paths[i], it->out_path, sizeof it->out_path, &ignored);
+	else if (in->o->cli.out)
+		snprintf(it->out_path, sizeof it->out_path, "%s", in->o->cli.out);
+}
+
+static void issue_done(void *ctx, size_t i, const pb_batch_item *it)
+{
+	issue_names *in = ctx;
+
+	if (it->rc == 0)
+		return;
+	if (in->batch)
+		pb_warn(APPLET, "%s: refused: %s", it->csr_path, it->err.msg);
+	else if (i == 0)
+		in->first = it->err;
+}
+
 static int issue_run(const opts *o, const pb_x509 *ca, key *k, char **paths, size_t n, int batch,
 	pb_err *e)
 {
 	pb_issue_opts io = {0};
-	pb_batch_item *items = calloc(n, sizeof *items);
+	issue_names in = {o, paths, batch, {0, ""}};
+	pb_batch_io bio = {n, issue_name, issue_done, &in};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int rc = 0;
+	char out[PATH_MAX], when[40];
+	int rc, capped;
 
-	if (items == NULL)
-		return pb_fail(e, PB_EFAIL, "out of memory");
 	if (pb_profile_parse(o->profile, 0, &io.profile, e) != 0)
-		goto out;
+		return e->code;
 	io.san = o->san;
 	io.san_count = o->nsan;
 	io.der = o->cli.der;
 	io.not_before = (int64_t)time(NULL);
 	io.not_after = io.not_before + (int64_t)(o->days ? o->days : 365) * 86400;
+	if (pb_issue_cap_validity(ca, &io, &capped, e) != 0)
+		return e->code;
+	if (capped)
+		pb_warn(APPLET, "notAfter capped at the CA's (%s)", pb_time_text(io.not_after, when, sizeof when));
+	/* every output name before any work: a bad one is a usage error */
+	for (size_t i = 0; batch && i < n; i++)
+		if (batch_out_path(o->cli.out, paths[i], out, sizeof out, e) != 0)
+			return e->code;
 	if (batch && pb_mkdir_p(o->cli.out, 0755, e) != 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		items[i].csr_path = paths[i];
-		if (batch && batch_out_path(o->cli.out, paths[i], items[i].out_path, PATH_MAX, e) != 0)
-			goto out;
-		if (!batch && o->cli.out)
-			snprintf(items[i].out_path, PATH_MAX, "%s", o->cli.out);
-	}
+		return e->code;
 	/* only the file: backend is known to sign from many threads */
 	unsigned jobs = o->jobs ? (unsigned)o->jobs : cores > 0 ? (unsigned)cores : 1;
 	if (k->ref.kind != HAL_FILE)
 		jobs = 1;
-	rc = pb_issue_batch(ca, &k->signer, &io, items, n, jobs, e);
-	if (rc != 0 && !batch) {
-		*e = items[0].err;
-		rc = pb_err_prefix(e, "%s", items[0].csr_path);
+	rc = pb_issue_batch(ca, &k->signer, &io, &bio, jobs, e);
+	if (rc != 0 && !batch && in.first.code != 0) {
+		*e = in.first;
+		rc = pb_err_prefix(e, "%s", paths[0]);
 	}
-	for (size_t i = 0; batch && i < n; i++)
-		if (items[i].rc != 0)
-			pb_warn(APPLET, "%s: refused: %s", items[i].csr_path, items[i].err.msg);
-	free(items);
 	return rc;
-out:
-	free(items);
-	return e->code;
 }
 
 static int cmd_issue(int argc, char **argv, pb_err *e)
