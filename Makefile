@@ -92,7 +92,7 @@ $(O)/unit-tests: $(UNIT_OBJ) $(APPLET_OBJ) $(O)/libprovbox.a
 # ---------------------------------------------------------------- deps
 DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev libssl-dev \
 	libtss2-dev libcriterion-dev openssl swtpm swtpm-tools tpm2-tools tpm2-openssl \
-	softhsm2 opensc efitools iproute2 procps
+	softhsm2 opensc efitools iproute2 procps time
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
