@@ -235,6 +235,7 @@ typedef struct made {
 	key k;
 	uint8_t name[512];
 	size_t name_len;
+	int64_t not_after;
 } made;
 
 static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg, made *all,
@@ -261,6 +262,10 @@ static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg
 		.issuer_len = parent->name_len, .subject = m->name, .subject_len = m->name_len,
 		.subject_key = &m->k.signer.pub};
 	tmpl_times(&t, o->days ? o->days : 3650);
+	/* no certificate outlives its issuer (its clock read a moment later) */
+	if (s->parent >= 0 && t.not_after > parent->not_after)
+		t.not_after = parent->not_after;
+	m->not_after = t.not_after;
 	pb_profile_apply(s->profile, alg, &t);
 	t.pathlen = s->pathlen;
 	t.key_usage |= s->extra_ku;
