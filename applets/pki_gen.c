@@ -510,9 +510,12 @@ static int swap_in(const char *stage, const char *out, const char *parent, const
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return pb_fail(e, PB_EFAIL, "init: %s: not a directory", out);
-	if (carry_over(out, stage, e) != 0 || chmod(stage, sb.st_mode & 07777) != 0 ||
-	    pb_fsync_dir_of(probe, e) != 0)
-		return e->code ? e->code : pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
+	if (carry_over(out, stage, e) != 0)
+		return e->code;
+	if (chmod(stage, sb.st_mode & 07777) != 0)
+		return pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
+	if (pb_fsync_dir_of(probe, e) != 0)
+		return e->code;
 	if (renameat2(AT_FDCWD, stage, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
 		if (pb_fsync_dir_of(out, e) != 0)
 			return e->code;
@@ -522,8 +525,13 @@ static int swap_in(const char *stage, const char *out, const char *parent, const
 	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return pb_fail(e, PB_EFAIL, "init: replacing %s: %s", out, strerror(errno));
 	snprintf(aside, sizeof aside, "%s/.%s.old-XXXXXX", parent, base);
-	if (mkdtemp(aside) == NULL || rename(out, aside) != 0)
+	if (mkdtemp(aside) == NULL)
 		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(errno));
+	if (rename(out, aside) != 0) {
+		int err = errno;
+		rmdir(aside);
+		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(err));
+	}
 	if (rename(stage, out) != 0) {
 		int err = errno;
 		rename(aside, out);
