@@ -418,7 +418,7 @@ static void remove_flat(const char *path)
 /* Staging directories of earlier inits of NAME that were killed. */
 static void remove_stale(const char *parent, const char *base, const char *ours)
 {
-	char prefix[NAME_MAX + 1], path[PATH_MAX];
+	char prefix[NAME_MAX + 1], path[PATH_MAX + NAME_MAX + 2];
 	DIR *d = opendir(parent);
 	struct dirent *de;
 	size_t k;
@@ -495,7 +495,7 @@ static int carry_over(const char *out, const char *stage, pb_err *e)
 /* Put the complete staging directory in place of out (see above). */
 static int swap_in(const char *stage, const char *out, const char *parent, const char *base, pb_err *e)
 {
-	char aside[PATH_MAX], probe[PATH_MAX + 4];
+	char aside[PATH_MAX + NAME_MAX + 16], probe[PATH_MAX + 4];
 	struct stat sb;
 
 	snprintf(probe, sizeof probe, "%s/.", stage);
