@@ -121,7 +121,7 @@ if [ "${1:-}" = --run ]; then
 			pb certstore install --tpm "$tpm" --cert dev.crt --key tpm:0x81000002 --chain pki/dev_subca.crt > /dev/null
 		fi
 		step token
-		PROVBOX_PIN=trustme pb token create > /dev/null
+		PROVBOX_PIN=trustme pb token create --tpm "$tpm" > /dev/null
 		step pin
 		PROVBOX_PIN=trustme PROVBOX_NEW_PIN=bench-pin-2026 pb token change-pin > /dev/null
 	fi

@@ -149,7 +149,7 @@ for fl in t s; do
 		rss $fl certstore certstore install --tpm "$tpm" --cert "$d/dev.crt" --key tpm:0x81000002 --chain "$d/pki/dev_subca.crt"
 	fi
 	export PROVBOX_PIN=trustme
-	rss $fl token token create
+	rss $fl token token create --tpm "$tpm"
 	PROVBOX_NEW_PIN=bench-pin rss $fl token token change-pin
 	export PROVBOX_PIN=bench-pin
 	rss $fl token token wrap --name core0
