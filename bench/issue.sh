@@ -64,7 +64,7 @@ echo
 
 # --- CA and CSRs
 openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
-openssl req -x509 -key ca.key -subj "/O=bench/CN=Bench Device CA" -days 30 -out ca.crt \
+openssl req -x509 -key ca.key -subj "/O=bench/CN=Bench Device CA" -days 3650 -out ca.crt \
 	-addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign"
 mkdir csrs
 start=$(now)
