@@ -301,6 +301,23 @@ echo "| step | (a) peer | (b) provbox swtpm | (c) provbox sim |"
 echo "|---|---:|---:|---:|"
 tail -n +2 steps.dat | awk '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
 echo
+echo "What each step runs (every run starts in an empty directory; provbox with an empty state directory):"
+echo
+echo "| step | (a) peer | (b), (c) provbox |"
+echo "|---|---|---|"
+echo "| pki | 5x \`openssl req -x509 -newkey ec\` (roots self-signed, sub CAs with \`-CA\`; extensions from a config file), \`cert-to-efi-sig-list\`, \`sha256sum\` | \`pki-gen init --profile trustme\` |"
+if [ "$CERTSTORE" = 1 ]; then
+	echo "| anchors | \`mkdir\`, 3x \`cp\` into a trust directory | 3x \`certstore add --kind K\` |"
+fi
+echo "| tpm-csr | \`tpm2_evictcontrol\` (the previous key), \`tpm2_createprimary\`, \`tpm2_create\`, \`tpm2_load\`, \`tpm2_evictcontrol\`, 3x \`tpm2_flushcontext\`, \`openssl req -provider tpm2 -key handle:0x81000002\` | \`csr --key tpm:0x81000002 --create --force\` |"
+echo "| issue | \`openssl x509 -req -CA\` (checks the CSR's signature; random serial) | \`pki-gen issue --profile device\` |"
+if [ "$CERTSTORE" = 1 ]; then
+	echo "| verify | \`openssl verify -CAfile -untrusted\` | \`certstore verify --kind device --chain\` |"
+	echo "| install | \`tpm2_readpublic -f pem\`, \`openssl x509 -pubkey\`, \`cmp\`, \`cp\` | \`certstore install --key tpm:0x81000002\` |"
+fi
+echo "| token | \`openssl req -x509 -newkey ec\`, \`openssl pkcs12 -export\` (PIN from the environment), \`rm\` of the key file | \`token create\` |"
+echo "| pin | \`openssl pkcs12 -nodes\`, \`openssl pkcs12 -export\`, \`rm\`, \`mv\` | \`token change-pin\` |"
+echo
 echo "Processes: programs exec'd by one run of the way (strace -f -e trace=execve), the script's own"
 echo "shell not counted$(command -v strace > /dev/null || echo " (not counted: no strace; make bench-deps installs it)"). CPU incl. swtpm adds the swtpm daemon's CPU time during the run to (a) and (b)."
 
