@@ -11,6 +11,7 @@
 # and, for provbox, an empty state directory; the TPM is the same one across
 # runs, so the key left at 0x81000002 by the previous run is replaced):
 #   pki      two roots, three sub CAs, the ESL of the Software Signing Sub CA
+#   lifecycle  provisioning mode, in TPM NV (after the first run: already)  [lifecycle]
 #   anchors  the trust anchors in place (certstore add | cp)       [certstore]
 #   tpm-csr  a P-256 key made in the TPM, persisted at 0x81000002, its CSR
 #   issue    the Device Sub CA checks the CSR and issues the certificate
@@ -18,8 +19,9 @@
 #   install  the certificate is the TPM key's, then in place        [certstore]
 #   token    softtoken: key pair + self-signed cert in a PKCS#12 file, PIN
 #   pin      the token's PIN change
-# [certstore]: only when this provbox has the certstore applet; without it
-# these steps are left out of both ways (said in the output).
+# [certstore], [lifecycle]: only when this provbox has that applet; without it
+# these steps are left out of every way (said in the output). Completing
+# provisioning (secured) is left out: a TPM takes it only once.
 # Times: wall clock of the whole run; CPU = user + system of every process of
 # the way (getrusage of the waited-for children) plus the swtpm's own CPU
 # during the run for (a) and (b). Processes: programs exec'd in one extra run
@@ -57,6 +59,17 @@ if [ "${1:-}" = --run ]; then
 		ca dev_subca "Device Sub CA" 0 gen_rootca
 		cert-to-efi-sig-list pki/ssig_subca.crt pki/ssig_subca.esl > /dev/null
 		sha256sum pki/ssig_subca.esl > /dev/null
+		if [ "$LIFECYCLE" = 1 ]; then
+			# provisioning mode as a write-once NV index holding the PSA value, made
+			# once (an index of its own: 0x01500002, beside provbox's)
+			step lifecycle
+			# (tpm2_getcap: tpm2_nvreadpublic of a missing index crashes in tpm2-tools 5.4)
+			if ! tpm2_getcap handles-nv-index | grep -q 0x1500002; then
+				tpm2_nvdefine 0x01500002 -C o -s 4 -a "ownerwrite|ownerread|authread|no_da|writedefine" > /dev/null
+				printf '\000\000\040\000' | tpm2_nvwrite 0x01500002 -C o -i - > /dev/null
+				tpm2_nvwritelock 0x01500002 -C o > /dev/null
+			fi
+		fi
 		if [ "$CERTSTORE" = 1 ]; then
 			step anchors
 			mkdir -p trust/software trust/guestos trust/device
@@ -104,6 +117,10 @@ if [ "${1:-}" = --run ]; then
 		export PROVBOX_STATE="$dir/state"
 		step pki
 		pb pki-gen init --profile trustme --out pki --alg ec-p256 > /dev/null
+		if [ "$LIFECYCLE" = 1 ]; then
+			step lifecycle
+			pb lifecycle advance --tpm "$tpm" provisioning > /dev/null
+		fi
 		if [ "$CERTSTORE" = 1 ]; then
 			step anchors
 			pb certstore add --tpm "$tpm" --kind software pki/ssig_rootca.crt > /dev/null
@@ -152,9 +169,10 @@ cd "$PB_WORK"
 start_swtpm "$PB_WORK/swtpm"
 trap cleanup EXIT
 export TPM2OPENSSL_TCTI="$TPM2TOOLS_TCTI" SWTPM_URI TPM2TOOLS_TCTI
-CERTSTORE=0
+CERTSTORE=0 LIFECYCLE=0
 "$PROVBOX" --list | grep -qx certstore && CERTSTORE=1
-export CERTSTORE
+"$PROVBOX" --list | grep -qx lifecycle && LIFECYCLE=1
+export CERTSTORE LIFECYCLE
 
 # What the peer scripts keep beside them (as provbox keeps its profiles).
 export BENCH_CNF="$PB_WORK/ca.cnf" BENCH_EXT="$PB_WORK/dev.ext"
@@ -208,6 +226,7 @@ one() {
 # (manufactured once, as a device's TPM is) is copied into each sim run
 PROVBOX_STATE="$PB_WORK/tpl" "$PROVBOX" csr --tpm sim --key tpm:0x81000002 --create --force \
 	--subject /CN=warm --out /dev/null
+[ "$LIFECYCLE" = 0 ] || PROVBOX_STATE="$PB_WORK/tpl" "$PROVBOX" lifecycle advance --tpm sim provisioning > /dev/null
 export SIM_TPM="$PB_WORK/tpl/tpm"
 for w in $ways; do one "$w" "warm-$w"; done
 rm -f ./*.runs ./*.steps
@@ -245,12 +264,11 @@ declare -A label=([peer]="(a) openssl + tpm2-tools + tpm2 provider, swtpm"
 	[swtpm]="(b) provbox --tpm swtpm: (same swtpm)" [sim]="(c) provbox --tpm sim (libtpms in-process)")
 echo "### One device's provisioning, three ways (bench/flow.sh, median of $N alternating runs)"
 echo
-if [ "$CERTSTORE" = 1 ]; then
-	echo "Steps: pki, anchors, tpm-csr, issue, verify, install, token, pin."
-else
-	echo "Steps: pki, tpm-csr, issue, token, pin. This provbox has no certstore applet yet: the anchors,"
-	echo "chain verification and certificate install steps are left out of both ways."
-fi
+echo "Steps: $(awk '{ print $1 }' peer.steps | awk '!s[$1]++' | paste -sd, - | sed 's/,/, /g')."
+[ "$LIFECYCLE" = 1 ] || echo "This provbox has no lifecycle applet: the lifecycle step is left out of all ways."
+[ "$CERTSTORE" = 1 ] || echo "This provbox has no certstore applet: the anchors, chain verification and certificate" \
+	"install steps are left out of all ways."
+echo "Left out of all ways: completing provisioning (lifecycle secured), which a TPM takes only once."
 echo
 echo "| way | wall ms median | min / max | CPU ms median | min / max | CPU ms incl. swtpm | processes |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -306,6 +324,9 @@ echo
 echo "| step | (a) peer | (b), (c) provbox |"
 echo "|---|---|---|"
 echo "| pki | 5x \`openssl req -x509 -newkey ec\` (roots self-signed, sub CAs with \`-CA\`; extensions from a config file), \`cert-to-efi-sig-list\`, \`sha256sum\` | \`pki-gen init --profile trustme\` |"
+if [ "$LIFECYCLE" = 1 ]; then
+	echo "| lifecycle | \`tpm2_getcap handles-nv-index\`, \`grep\` (once: \`tpm2_nvdefine\`, \`tpm2_nvwrite\`, \`tpm2_nvwritelock\` of a write-once index) | \`lifecycle advance provisioning\` |"
+fi
 if [ "$CERTSTORE" = 1 ]; then
 	echo "| anchors | \`mkdir\`, 3x \`cp\` into a trust directory | 3x \`certstore add --kind K\` |"
 fi
