@@ -3,7 +3,7 @@
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
-#   make demo       provision one simulated device end to end
+#   make demo       provision one simulated device end to end (FLOW=trustme|kmu|all)
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
 #
@@ -181,8 +181,16 @@ fuzz: $(FUZZERS)
 	done
 
 # ---------------------------------------------------------------- demo, bench
+# FLOW: trustme (TPM + softtoken, SPEC 1.1), kmu (Nordic/PSA on the KMU, SPEC 1.3), all.
+FLOW ?= trustme
+
 demo: deps $(O)/provbox
-	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
+	@export PROVBOX=$(abspath $(O)/provbox); case "$(FLOW)" in \
+	trustme) examples/provision-sim.sh ;; \
+	kmu) examples/provision-nordic.sh ;; \
+	all) examples/provision-sim.sh && examples/provision-nordic.sh ;; \
+	*) echo "make demo: unknown FLOW=$(FLOW) (trustme, kmu, all)" >&2; exit 2 ;; \
+	esac
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done

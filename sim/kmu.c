@@ -1,8 +1,10 @@
 /* sim/kmu.c - the simulated KMU; see sim/kmu.h. */
 #include "sim/kmu.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/file.h"
 #include "core/base/secret.h"
@@ -18,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <unistd.h>
 typedef struct pb_lock { int fd; } pb_lock;
 static int pb_lock_acquire(pb_lock *l, const char *path, pb_err *e)
 {
@@ -357,6 +358,31 @@ int sim_kmu_load(const sim_kmu *k, sim_kmu_image *img, pb_err *e)
 
 typedef int (*update_fn)(sim_kmu_image *img, void *arg, pb_err *e);
 
+/* Remove "slots.tmp.XXXXXX" left by a writer killed mid-write. Only
+ * under the lock: then no writer is alive to own one. */
+static void drop_stale_temps(const sim_kmu *k)
+{
+	const char *slash = strrchr(k->path, '/');
+	char dir[PATH_MAX], tmp[PATH_MAX + 300];
+	size_t dl = slash ? (size_t)(slash - k->path) : 0;
+	const char *base = slash ? slash + 1 : k->path;
+	size_t bl = strlen(base);
+	struct dirent *de;
+	DIR *d;
+
+	memcpy(dir, k->path, dl);
+	dir[dl] = '\0';
+	if ((d = opendir(dl ? dir : ".")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, base, bl) == 0 && strncmp(de->d_name + bl, ".tmp.", 5) == 0 &&
+		    strlen(de->d_name + bl + 5) == 6) {
+			snprintf(tmp, sizeof tmp, "%s/%s", dl ? dir : ".", de->d_name);
+			unlink(tmp);
+		}
+	closedir(d);
+}
+
 /* Lock, load, change, save if anything changed, unlock. */
 static int update(const sim_kmu *k, update_fn fn, void *arg, pb_err *e)
 {
@@ -368,6 +394,7 @@ static int update(const sim_kmu *k, update_fn fn, void *arg, pb_err *e)
 
 	if (pb_lock_acquire(&l, k->path, e) != 0)
 		return e->code;
+	drop_stale_temps(k);
 	existed = pb_exists(k->path);
 	rc = sim_kmu_load(k, &img, e);
 	if (rc == 0)

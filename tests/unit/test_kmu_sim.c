@@ -322,3 +322,18 @@ Test(kmu_format, rejects_what_the_kmu_never_writes) {
 	parse_fails((const uint8_t[]){0, 1, 5, 0, 0, 3, 2, 9}, 8, "value truncated");
 	parse_fails((const uint8_t[]){0, 1, 5, 0, 0, 3, 1, 9, 0}, 9, "trailing bytes");
 }
+
+Test(kmu_sim, temporary_files_of_killed_writers_are_removed_under_the_lock) {
+	char stale[PATH_MAX + 16], other[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(stale, sizeof stale, "%s.tmp.AbC123", k.path);
+	snprintf(other, sizeof other, "%s.tmp.keep", k.path);
+	cr_assert_not_null(f = fopen(stale, "w"));
+	fclose(f);
+	cr_assert_not_null(f = fopen(other, "w"));
+	fclose(f);
+	OK(sim_kmu_lc_write(&k, SIM_KMU_LC_PROVISIONING, &e_));
+	cr_assert(!pb_exists(stale), "stale temporary file left");
+	cr_assert(pb_exists(other), "a file that is not ours was removed");
+}
