@@ -60,6 +60,13 @@ note "read-identity --der"
 pb kmu read-identity --der --out id.der
 openssl pkey -pubin -inform DER -in id.der -noout || fail "DER public key"
 
+note "pki-gen sign with kmu:identity: openssl checks the artifact signature"
+pb pki-gen init --profile simple --out pki > /dev/null
+pb pki-gen issue --ca pki/ca --csr dev.csr --profile device --days 30 --out dev.crt
+echo "firmware 1.0" > fw.bin
+pb pki-gen sign --key kmu:identity --cert dev.crt fw.bin --out fw.sig
+openssl dgst -sha256 -verify id.pem -signature fw.sig fw.bin > /dev/null || fail "artifact signature"
+
 note "secured: gen-* exit 3, signing still works"
 pb lifecycle advance secured --kmu sim
 pb kmu status | grep -q '^lifecycle: secured (PSA 0x3000)$' || fail "not secured"

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/base/file.h"
 #include "core/crypto/crypto.h"
@@ -336,4 +338,35 @@ Test(kmu_sim, temporary_files_of_killed_writers_are_removed_under_the_lock) {
 	OK(sim_kmu_lc_write(&k, SIM_KMU_LC_PROVISIONING, &e_));
 	cr_assert(!pb_exists(stale), "stale temporary file left");
 	cr_assert(pb_exists(other), "a file that is not ours was removed");
+}
+
+/* Processes writing different slots at once: the lock serializes the
+ * read-modify-writes, so no write is lost. */
+Test(kmu_sim, parallel_writers_lose_no_update) {
+	enum { N = 12, ROUNDS = 5 };
+	sim_kmu_image img;
+	pid_t pid[N];
+
+	for (int i = 0; i < N; i++) {
+		pid[i] = fork();
+		cr_assert_neq(pid[i], -1);
+		if (pid[i] == 0) {
+			pb_err e;
+			uint8_t v[4] = {(uint8_t)i, 1, 2, 3};
+			int bad = 0;
+
+			for (int r = 0; r < ROUNDS; r++)
+				bad |= sim_kmu_write(&k, (unsigned)(20 + i * ROUNDS + r), 1, 0, SIM_KMU_USAGE_NONE,
+					SIM_KMU_TYPE_DATA, v, 4, &e) != 0;
+			_exit(bad);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int st;
+		cr_assert_eq(waitpid(pid[i], &st, 0), pid[i]);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d failed", i);
+	}
+	OK(sim_kmu_load(&k, &img, &e_));
+	for (int s = 20; s < 20 + N * ROUNDS; s++)
+		cr_assert(img.slot[s].used, "the write of slot %d was lost", s);
 }
