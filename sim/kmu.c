@@ -196,7 +196,7 @@ int sim_kmu_img_write(sim_kmu_image *img, unsigned first, unsigned n, unsigned f
 	if ((flags & ~(SIM_KMU_PUSH_ONLY | SIM_KMU_WRITE_ONCE)) != 0 || usage > SIM_KMU_USAGE_DERIVE ||
 	    type < SIM_KMU_TYPE_AES256 || type > SIM_KMU_TYPE_DATA)
 		return pb_fail(e, PB_EFAIL, "kmu sim: slot %u: invalid flags, usage or type", first);
-	if (len == 0 || len > n * SIM_KMU_SLOT_BYTES)
+	if (len < n || len > n * SIM_KMU_SLOT_BYTES)
 		return pb_fail(e, PB_EFAIL, "kmu sim: slot %u: value of %zu bytes does not fit %u slot(s)",
 			first, len, n);
 	/* check every slot before touching any: all or nothing */
@@ -209,6 +209,7 @@ int sim_kmu_img_write(sim_kmu_image *img, unsigned first, unsigned n, unsigned f
 			return pb_fail(e, PB_EFAIL,
 				"kmu sim: slot %u is write-once and already written (until ERASEALL)", i);
 	}
+	/* split evenly, every slot at least one byte (len >= n) */
 	chunk = (len + n - 1) / n;
 	for (unsigned i = first; i < first + n; i++) {
 		sim_kmu_slot *s = &img->slot[i];
@@ -219,10 +220,6 @@ int sim_kmu_img_write(sim_kmu_image *img, unsigned first, unsigned n, unsigned f
 		s->flags = (uint8_t)flags;
 		s->usage = (uint8_t)usage;
 		s->type = (uint8_t)type;
-		if (take == 0) {   /* a tiny value in a pair: the second slot holds one zero byte */
-			s->len = 1;
-			continue;
-		}
 		s->len = (uint8_t)take;
 		memcpy(s->value, value + off, take);
 		off += take;

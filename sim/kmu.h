@@ -99,7 +99,7 @@ void sim_kmu_image_wipe(sim_kmu_image *img);
 
 /* ---- the hardware's rules over an image in memory ---- */
 
-/* Write value (1..n*32 bytes) across slots first..first+n-1 (n = 1 or 2),
+/* Write value (n..n*32 bytes) across slots first..first+n-1 (n = 1 or 2),
  * each with the same flags (PUSH_ONLY, WRITE_ONCE), usage and type.
  * Refused (exit 1, img unchanged): a write-once or revoked slot. */
 int sim_kmu_img_write(sim_kmu_image *img, unsigned first, unsigned n, unsigned flags,

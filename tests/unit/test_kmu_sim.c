@@ -185,6 +185,11 @@ Test(kmu_sim, data_slots_read_back_and_write_once_holds) {
 	REFUSED(PB_EFAIL, "out of range", sim_kmu_read(&k, 128, out, sizeof out, &n, &e_));
 	REFUSED(PB_EFAIL, "out of range", sim_kmu_write(&k, 127, 2, 0, 0, SIM_KMU_TYPE_DATA, v, 8, &e_));
 	REFUSED(PB_EFAIL, "does not fit", sim_kmu_write(&k, 50, 1, 0, 0, SIM_KMU_TYPE_DATA, out, 33, &e_));
+	REFUSED(PB_EFAIL, "does not fit", sim_kmu_write(&k, 50, 2, 0, 0, SIM_KMU_TYPE_DATA, out, 1, &e_));
+	REFUSED(PB_EFAIL, "does not fit", sim_kmu_write(&k, 50, 2, 0, 0, SIM_KMU_TYPE_DATA, out, 65, &e_));
+	OK(sim_kmu_write(&k, 50, 2, 0, 0, SIM_KMU_TYPE_DATA, out, 3, &e_));
+	OK(sim_kmu_read(&k, 51, out, sizeof out, &n, &e_));
+	cr_assert_eq(n, 1);
 }
 
 Test(kmu_sim, revoked_slots_stay_dead_until_eraseall) {
