@@ -7,42 +7,12 @@
 #include <unistd.h>
 
 #include "core/base/file.h"
+#include "core/base/lock.h"
 #include "core/base/secret.h"
 #include "core/base/state.h"
 #include "core/crypto/crypto.h"
 #include "core/crypto/kdf.h"
 #include "core/crypto/keywrap.h"
-
-#if __has_include("core/base/lock.h")
-#include "core/base/lock.h"
-#else
-/* Until core/base/lock.h lands: the same flock on PATH.lock. */
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/file.h>
-typedef struct pb_lock { int fd; } pb_lock;
-static int pb_lock_acquire(pb_lock *l, const char *path, pb_err *e)
-{
-	char lp[PATH_MAX + 8];
-
-	snprintf(lp, sizeof lp, "%s.lock", path);
-	l->fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (l->fd < 0)
-		return pb_fail(e, PB_EFAIL, "%s: %s", lp, strerror(errno));
-	while (flock(l->fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(l->fd);
-			return pb_fail(e, PB_EFAIL, "%s: lock: %s", lp, strerror(errno));
-		}
-	return 0;
-}
-static void pb_lock_release(pb_lock *l)
-{
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = -1;
-}
-#endif
 
 #define MAGIC "PBKMU\0\0\x01"
 #define KIDENT_INFO "provbox kmu KIDENT v1"
