@@ -555,8 +555,8 @@ static int load_sign_key(const sim_kmu_image *img, unsigned slot, pb_privkey *ke
 		return e->code;
 	if (!img->slot[slot].used && !img->slot[slot + 1].used)
 		return 0;
-	if (img->slot[slot].flags & SIM_KMU_REVOKED)
-		return pb_fail(e, PB_EFAIL, "kmu sim: slot %u is revoked (until ERASEALL)", slot);
+	if (img->slot[slot].flags & SIM_KMU_REVOKED)   /* gone as a key: found = 0 */
+		return 0;
 	if (!pair_ok(img, slot))
 		return pb_fail(e, PB_EFAIL, "kmu sim: slots %u-%u do not hold one key", slot, slot + 1);
 	if (img->slot[slot].usage != SIM_KMU_USAGE_SIGN)
@@ -612,7 +612,8 @@ int sim_kmu_sign(const sim_kmu *k, unsigned slot, pb_hash h, const uint8_t *dige
 		return e->code;
 	rc = load_sign_key(&img, slot, &key, &found, e);
 	if (rc == 0 && !found)
-		rc = pb_fail(e, PB_EFAIL, "kmu sim: slots %u-%u are empty", slot, slot + 1);
+		rc = pb_fail(e, PB_EFAIL, "kmu sim: slots %u-%u are %s", slot, slot + 1,
+			img.slot[slot].flags & SIM_KMU_REVOKED ? "revoked (until ERASEALL)" : "empty");
 	if (rc == 0)
 		rc = pb_privkey_sign(&key, h, digest, dlen, sig, cap, siglen, e);
 	pb_privkey_wipe(&key);

@@ -148,7 +148,7 @@ int sim_kmu_lc_write(const sim_kmu *k, int to, pb_err *e);
 /* Reading never takes the lock: the file is replaced atomically. */
 int sim_kmu_read(const sim_kmu *k, unsigned slot, uint8_t *out, size_t cap, size_t *len, pb_err *e);
 /* The public key of the sign key whose pair starts at slot (*found = 0:
- * the pair is empty). */
+ * the pair is empty or revoked). */
 int sim_kmu_public(const sim_kmu *k, unsigned slot, pb_pubkey *pub, int *found, pb_err *e);
 /* Sign a digest with the key at slot: it must be a sign-only pair; the
  * scalar is unwrapped here, used, and wiped. */

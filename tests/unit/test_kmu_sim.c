@@ -204,6 +204,8 @@ Test(kmu_sim, revoked_slots_stay_dead_until_eraseall) {
 	REFUSED(PB_EFAIL, "revoked", sim_kmu_sign(&k, SIM_KMU_KIDENT, PB_HASH_SHA256, d, 32, sig,
 		sizeof sig, &n, &e_));
 	REFUSED(PB_EFAIL, "revoked", sim_kmu_gen_identity(&k, &e_));
+	OK(sim_kmu_public(&k, SIM_KMU_KIDENT, &after, &found, &e_));
+	cr_assert_eq(found, 0, "a revoked key still has a public key");
 	REFUSED(PB_EFAIL, "revoked", sim_kmu_write(&k, SIM_KMU_KIDENT, 1, 0, 0, SIM_KMU_TYPE_DATA, d, 4, &e_));
 
 	OK(sim_kmu_erase_all(&k, &e_));
