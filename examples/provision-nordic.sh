@@ -50,9 +50,9 @@ set -e
 echo "exit code $rc"
 [ "$rc" = 1 ]
 
-step "The public key only ever leaves the KMU; a CSR signed by kmu:identity"
+step "Only the public key ever leaves the KMU; a CSR signed by kmu:identity"
 pb kmu read-identity --out identity.pem
-cat identity.pem
+check cat identity.pem
 pb csr --key kmu:identity --subject "/CN=serial:nrf-2026-0001" --out dev.csr
 check openssl req -in dev.csr -verify -noout
 check sh -c 'openssl req -in dev.csr -pubkey -noout | cmp - identity.pem && echo "CSR key = read-identity key"'
