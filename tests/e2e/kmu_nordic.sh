@@ -37,6 +37,15 @@ grep -q '^slots 2-3 MKEK: derive-only, push-only, write-once$' st.txt || { cat s
 grep -q '^slots 4-5 MEXT: derive-only, push-only, write-once$' st.txt || fail "MEXT slots"
 grep -q '^slots 6-7 KIDENT: sign-only, push-only, write-once$' st.txt || fail "KIDENT slots"
 assert_mode "$slots" 600
+pb kmu status --json > st.json
+python3 - st.json <<'PY' || { cat st.json; fail "status --json"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["lifecycle"] == "provisioning" and j["psa_lifecycle"] == "0x2000", j
+assert [(k["name"], k["slots"], k["usage"]) for k in j["keys"]] == \
+	[("mkek", "2-3", "derive"), ("mext", "4-5", "derive"), ("identity", "6-7", "sign")], j
+assert all(k["push_only"] is True and k["write_once"] is True for k in j["keys"]), j
+PY
 
 note "a second gen-identity and a second gen-huk are refused, changing nothing"
 cp "$slots" slots.before
