@@ -102,16 +102,16 @@ static int finish(kmu_cmd *c, int rc)
 static const hal_key_ref identity = {.kind = HAL_KMU, .name = "identity"};
 
 /* gen-huk and gen-identity: the gate (exit 3 when the device is past
- * provisioning), then the KMU's own OTP must say provisioning, as the
- * Nordic sample checks before it writes a key. */
+ * provisioning), then the device must be in provisioning itself, as the
+ * Nordic sample checks before it writes a key. The state is core's one
+ * rule over the KMU's OTP and the TPM's record. */
 static int need_provisioning(kmu_cmd *c, const char *what, pb_err *e)
 {
 	hal_lifecycle lc;
-	int present;
 
 	if (pb_lc_gate(&c->ho, what, e) != 0)
 		return e->code;
-	if (hal_lifecycle_read(c->be, &lc, &present, e) != 0)
+	if (pb_lc_current(&c->ho, &lc, NULL, e) != 0)
 		return pb_err_prefix(e, "%s", what);
 	if (lc != HAL_LC_PROVISIONING)
 		return pb_fail(e, PB_EREFUSED, "%s: refused: device is %s (0x%04x); keys are made in "
