@@ -193,7 +193,7 @@ static int load_file(certs *s, const char *path, int just_one, pb_err *e)
 			if ((r = parse_into(s, blk.der, blk.len, path, e)) != 0 || just_one)
 				break;
 		}
-		if (r == 1)
+		if (r == PEM_NONE)
 			r = 0;
 		else if (r != 0 && e->code != PB_EUSAGE && strncmp(e->msg, path, strlen(path)) != 0)
 			pb_err_prefix(e, "%s", path);
