@@ -51,7 +51,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Shared options: --state DIR, --tpm URI, --tee URI, --kmu URI, --key REF, --out PATH,\n"
-		"  --der, --json, --force, --pin-fd N, --pin-file PATH, --lock-timeout SECONDS.\n"
+		"  --der, --json, --force, --pin-fd N, --pin-file PATH, --so-pin-fd N, --so-pin-file PATH,\n"
+		"  --new-pin-fd N, --new-pin-file PATH, --owner-auth-fd N, --owner-auth-file PATH,\n"
+		"  --lock-timeout SECONDS\n"
+		"  (secrets: else $PROVBOX_PIN, $PROVBOX_SO_PIN, $PROVBOX_NEW_PIN, $PROVBOX_OWNER_AUTH).\n"
 		"  `provbox APPLET --help` for more.\n"
 		"Exit codes: 0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
 		"  5 verification failed.\n");

@@ -17,7 +17,9 @@
 #include "core/base/file.h"
 #include "core/pki/certstore.h"
 #include "core/pki/chain.h"
+#include "core/lifecycle/lifecycle.h"
 #include "hal/hal.h"
+#include "hal/hal_cli.h"
 
 #define APPLET "certstore"
 #define CHAIN_MAX 16   /* intermediates accepted on one command line */
@@ -141,13 +143,18 @@ static int parse(opts *o, int argc, char **argv, const char *allowed, int nargs,
 	return 0;
 }
 
-/* The lifecycle gate for provisioning-only operations. Until HAL v2's
- * core/lifecycle is merged, this is where pb_lc_gate is called. */
+/* The lifecycle gate, asked first by every provisioning-only operation
+ * (add, remove, install): exit 3 once the device is secured. */
 static int gate(const opts *o, pb_err *e)
 {
-	(void)o;
-	(void)e;
-	return 0;
+	hal_open_opts ho;
+	hal_cli_auth auth;
+	int rc;
+
+	hal_opts_from_cli(&o->cli, &ho, &auth);
+	rc = pb_lc_gate(&ho, o->sub, e);
+	hal_cli_auth_wipe(&auth);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -418,7 +425,9 @@ static int cmd_install(int argc, char **argv, pb_err *e)
 	opts o;
 	pb_state st;
 	hal_key_ref ref;
-	hal_ctx *be;
+	hal_ctx *be = NULL;
+	hal_open_opts ho;
+	hal_cli_auth auth;
 	pb_pubkey pub;
 	char anchor[320], hex[65];
 	uint8_t sha[32];
@@ -437,10 +446,13 @@ static int cmd_install(int argc, char **argv, pb_err *e)
 		return e->code;
 	/* the key first: a certificate for another key is refused before
 	 * anything is locked or written */
-	if (hal_open_for_key(&ref, o.cli.tpm, o.cli.tee, o.cli.kmu, o.cli.state_dir, &be, e) != 0)
-		return pb_err_prefix(e, "install");
-	rc = hal_key_public(be, &ref, &pub, e);
-	hal_close(be);
+	hal_opts_from_cli(&o.cli, &ho, &auth);
+	rc = hal_open_for_key(&ref, &ho, &be, e);
+	if (rc == 0)
+		rc = hal_key_public(be, &ref, &pub, e);
+	if (be)
+		hal_close(be);
+	hal_cli_auth_wipe(&auth);
 	if (rc != 0)
 		return pb_err_prefix(e, "install: %s", o.cli.key);
 	if (!pb_pubkey_equal(&pub, &s.c[0].pub))
