@@ -1,8 +1,10 @@
 /* core/pki/certstore.c - the certificate store; see certstore.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/base/file.h"
 #include "core/pki/certstore.h"
@@ -246,6 +248,29 @@ int pb_cs_index_encode(const pb_cs_index *ix, char *out, size_t cap, size_t *len
 /* ------------------------------------------------------------------ */
 /* the store */
 
+/* Remove the temporary files of writers that were killed ("NAME.tmp.XXXXXX"
+ * of pb_atomic_write): only holders of the store's lock make them, so
+ * under the lock they are stale. */
+static void sweep_stale(const pb_certstore *cs)
+{
+	const char *dirs[2] = {cs->dir, cs->certs};
+	char path[PATH_MAX];
+
+	for (int i = 0; i < 2; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+
+		while (d && (de = readdir(d)) != NULL) {
+			const char *t = strstr(de->d_name, ".tmp.");
+			if (t && strlen(t) == 11 && strchr(t + 5, '.') == NULL &&
+			    (size_t)snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name) < sizeof path)
+				unlink(path);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
 int pb_cs_open(pb_certstore *cs, const pb_state *st, int for_update, pb_err *e)
 {
 	struct stat sb;
@@ -263,6 +288,7 @@ int pb_cs_open(pb_certstore *cs, const pb_state *st, int for_update, pb_err *e)
 		if (pb_lock_acquire(&cs->lock, cs->index, e) != 0)
 			return e->code;
 		cs->locked = 1;
+		sweep_stale(cs);
 	}
 	if (!pb_exists(cs->index))
 		return 0;

@@ -46,6 +46,10 @@ while [ $i -lt $TRIALS ]; do
 done
 note "add killed $TRIALS times within $span us: old store $old, new store $new"
 [ $old -gt 0 ] && [ $new -gt 0 ] || fail "kills never interrupted certstore add midway"
+note "the temporary files of killed writers are gone after the next change"
+pb certstore add --kind software pki/ssig_rootca.crt > /dev/null
+left=$(ls "$PROVBOX_STATE/certstore" "$PROVBOX_STATE/certstore/certs" | grep -c '\.tmp\.' || true)
+assert_eq "$left" 0 "stale temporary files"
 
 note "lifecycle advance"
 start=$(now_us)
