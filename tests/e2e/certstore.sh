@@ -1,5 +1,6 @@
 # certstore add/remove/list, a damaged index, install and verify-signed.
 . "$PB_TESTS/e2e/lib.sh"
+needs_sim   # add and install ask the lifecycle gate, which asks the (simulated) TPM
 needs_cmd openssl python3
 
 ix="$PROVBOX_STATE/certstore/index"

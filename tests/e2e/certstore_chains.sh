@@ -3,6 +3,7 @@
 # case our verdict equals openssl's and the expected one, and every
 # rejection is exit 5.
 . "$PB_TESTS/e2e/lib.sh"
+needs_sim   # certstore add asks the lifecycle gate, which asks the (simulated) TPM
 needs_cmd openssl
 
 # ---- openssl helpers: keys, extension files, signing with given dates
