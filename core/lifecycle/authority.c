@@ -156,10 +156,15 @@ int pb_lc_bind(const hal_open_opts *o, pb_state *st, pb_lc_authority *a, hal_ope
 		if ((what = provisioned_what(st)) != NULL)
 			return pb_fail(e, PB_EVERIFY, "the state directory holds %s but no lifecycle authority "
 				"record (lifecycle/authority): tampered with", what);
-		/* the authority the options name: the KMU when given, else the TPM */
+		/* the authority the options name: the KMU when given (and built
+		 * in, as core/lifecycle asks it), else the TPM */
+		int kmu = o->kmu_uri != NULL && hal_kind_available(HAL_KMU);
 		memset(a, 0, sizeof *a);
-		a->kind = o->kmu_uri ? HAL_KMU : HAL_TPM;
-		snprintf(a->uri, sizeof a->uri, "%s", o->kmu_uri ? o->kmu_uri : o->tpm_uri ? o->tpm_uri : "sim");
+		a->kind = kmu ? HAL_KMU : HAL_TPM;
+		snprintf(a->uri, sizeof a->uri, "%s", kmu ? o->kmu_uri : o->tpm_uri ? o->tpm_uri : "sim");
+	} else if (!hal_kind_available(a->kind)) {
+		return pb_fail(e, PB_EFAIL, "the lifecycle authority is %s %s, which this build does not have",
+			hal_kind_name(a->kind), a->uri);
 	}
 	if (a->kind == HAL_KMU) {
 		out->kmu_uri = a->uri;
