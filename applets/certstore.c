@@ -15,6 +15,7 @@
 #include "core/base/applet.h"
 #include "core/base/cli.h"
 #include "core/base/file.h"
+#include "core/base/json.h"
 #include "core/pki/certstore.h"
 #include "core/pki/chain.h"
 #include "core/lifecycle/lifecycle.h"
@@ -317,21 +318,6 @@ static int cmd_remove(int argc, char **argv, pb_err *e)
 	return 0;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static const char *iso_time(int64_t t, char *buf, size_t cap)
 {
 	int64_t y;
@@ -342,18 +328,44 @@ static const char *iso_time(int64_t t, char *buf, size_t cap)
 	return buf;
 }
 
+/* One --json entry: kind (anchors), subject, sha256, not_after, key (device certificate). */
+static void json_entry(const pb_cs_record *r, const char *subj, const char *hex, const char *when,
+	int first)
+{
+	printf("%s{", first ? "" : ", ");
+	if (r->type == PB_CS_ANCHOR) {
+		pb_json_kv(stdout, 1, "kind", pb_cs_kind_name(r->kind));
+		pb_json_kv(stdout, 0, "subject", subj);
+	} else {
+		pb_json_kv(stdout, 1, "subject", subj);
+	}
+	pb_json_kv(stdout, 0, "sha256", hex);
+	pb_json_kv(stdout, 0, "not_after", when);
+	if (r->type == PB_CS_DEVICE_CERT)
+		pb_json_kv(stdout, 0, "key", r->keyref);
+	printf("}");
+}
+
 static int cmd_list(int argc, char **argv, pb_err *e)
 {
 	static pb_certstore cs;
 	static uint8_t der[PB_X509_MAX];
 	opts o;
 	pb_state st;
-	int first = 1;
+	int section = 0, n = 0;   /* JSON: 0 anchors, 1 device certificate, 2 chain */
 
 	if (parse(&o, argc, argv, "", 0, e) != 0 || open_store(&o, 0, &st, &cs, e) != 0)
 		return e->code;
+	/* read everything first: a damaged store prints nothing but the error */
+	for (size_t i = 0; i < cs.ix.n; i++) {
+		pb_x509 c;
+		size_t len;
+		if (pb_cs_read_cert(&cs, cs.ix.r[i].sha256, der, sizeof der, &len, e) != 0 ||
+		    pb_x509_parse(der, len, &c, e) != 0)
+			return pb_err_prefix(e, "list");
+	}
 	if (o.cli.json)
-		printf("[");
+		printf("{\"anchors\": [");
 	for (size_t i = 0; i < cs.ix.n; i++) {
 		const pb_cs_record *r = &cs.ix.r[i];
 		const char *kind = r->type == PB_CS_ANCHOR ? pb_cs_kind_name(r->kind) :
@@ -363,34 +375,33 @@ static int cmd_list(int argc, char **argv, pb_err *e)
 		size_t len;
 
 		if (pb_cs_read_cert(&cs, r->sha256, der, sizeof der, &len, e) != 0 ||
-		    pb_x509_parse(der, len, &c, e) != 0) {
-			if (o.cli.json)
-				printf("]\n");
+		    pb_x509_parse(der, len, &c, e) != 0)
 			return pb_err_prefix(e, "list");
-		}
 		pb_hex(r->sha256, 32, hex);
 		subject_text(&c, subj, sizeof subj);
 		iso_time(c.not_after, when, sizeof when);
-		if (o.cli.json) {
-			printf("%s\n  {\"kind\": \"%s\", \"subject\": ", first ? "" : ",", kind);
-			json_string(subj);
-			printf(", \"sha256\": \"%s\", \"notAfter\": \"%s\"", hex, when);
-			if (r->type == PB_CS_DEVICE_CERT) {
-				printf(", \"key\": ");
-				json_string(r->keyref);
-			}
-			printf("}");
-		} else {
+		if (!o.cli.json) {
 			printf("%-12s %s %s %s", kind, when, hex, subj);
 			if (r->type == PB_CS_DEVICE_CERT)
 				printf(" (key %s)", r->keyref);
 			printf("\n");
+			n++;
+			continue;
 		}
-		first = 0;
+		if (r->type == PB_CS_DEVICE_CERT) {
+			printf("], \"device_certificate\": ");
+			json_entry(r, subj, hex, when, 1);
+			printf(", \"device_chain\": [");
+			section = 2;
+			n = 0;
+			continue;
+		}
+		json_entry(r, subj, hex, when, n == 0);
+		n++;
 	}
 	if (o.cli.json)
-		printf("%s]\n", first ? "" : "\n");
-	else if (first)
+		printf(section == 2 ? "]}\n" : "], \"device_certificate\": null, \"device_chain\": []}\n");
+	else if (n == 0)
 		printf("(empty)\n");
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "core/base/applet.h"
 #include "core/base/cli.h"
+#include "core/base/json.h"
 #include "core/lifecycle/lifecycle.h"
 #include "hal/hal.h"
 #include "hal/hal_cli.h"
@@ -57,21 +58,6 @@ static int parse(pb_cli *cli, int argc, char **argv, int nargs, pb_err *e)
 	return 0;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static int cmd_status(int argc, char **argv, pb_err *e)
 {
 	pb_cli cli;
@@ -89,15 +75,16 @@ static int cmd_status(int argc, char **argv, pb_err *e)
 	if (rc != 0)
 		return pb_err_prefix(e, "status");
 	if (cli.json) {
-		printf("{\"state\": \"%s\", \"psa\": \"0x%04x\", \"holder\": ", pb_lc_name(lc), pb_lc_psa_value(lc));
-		json_string(info.holder[0] ? info.holder : "none");
-		printf(", \"authority\": ");
-		json_string(info.authority);
-		printf(", \"authority_uri\": ");
-		json_string(info.authority_uri);
-		printf(", \"authority_recorded\": %s, \"rollback_protection\": ",
-			info.authority_recorded ? "true" : "false");
-		json_string(info.protection);
+		char psa[8];
+		snprintf(psa, sizeof psa, "0x%04x", pb_lc_psa_value(lc));
+		printf("{");
+		pb_json_kv(stdout, 1, "state", pb_lc_name(lc));
+		pb_json_kv(stdout, 0, "psa", psa);
+		pb_json_kv(stdout, 0, "holder", info.holder[0] ? info.holder : "none");
+		pb_json_kv(stdout, 0, "authority", info.authority);
+		pb_json_kv(stdout, 0, "authority_uri", info.authority_uri);
+		printf(", \"authority_recorded\": %s", info.authority_recorded ? "true" : "false");
+		pb_json_kv(stdout, 0, "rollback_protection", info.protection);
 		printf(", \"provisioning_mode\": %s}\n", lc <= HAL_LC_PROVISIONING ? "true" : "false");
 		return 0;
 	}

@@ -36,10 +36,12 @@ grep -q "^device .* $(fp pki/gen_rootca.crt) /O=trustme/CN=General Root CA$" lis
 pb certstore list --json > list.json
 python3 - <<'EOF' || fail "list --json"
 import json
-l = json.load(open("list.json"))
+j = json.load(open("list.json"))
+l = j["anchors"]
 assert [a["kind"] for a in l] == ["device", "guestos", "software"], l
-assert all(set(a) == {"kind", "subject", "sha256", "notAfter"} for a in l), l
+assert all(set(a) == {"kind", "subject", "sha256", "not_after"} for a in l), l
 assert l[2]["subject"] == "/O=trustme/CN=Software Signing Root CA", l
+assert j["device_certificate"] is None and j["device_chain"] == [], j
 EOF
 
 note "remove, by the fingerprint list shows (with or without colons)"
@@ -50,7 +52,7 @@ colons=$(openssl x509 -in pki/ssig_rootca.crt -noout -fingerprint -sha256 | cut 
 pb certstore remove --kind software "$colons" > /dev/null
 [ -e "$PROVBOX_STATE/certstore/certs/$(fp pki/ssig_rootca.crt).der" ] && fail "unreferenced file left"
 [ -e "$PROVBOX_STATE/certstore/certs/$(fp pki/gen_rootca.crt).der" ] || fail "file of a kept anchor removed"
-assert_eq "$(pb certstore list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1 "anchors left"
+assert_eq "$(pb certstore list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["anchors"]))')" 1 "anchors left"
 
 note "a damaged index is exit 5 and is never rewritten"
 cp "$ix" good.ix
@@ -97,7 +99,14 @@ expect_exit 1 pb certstore install --cert dev2.crt --key file:dev.key --chain pk
 expect_stderr "another device certificate"
 cmp "$ix" ix.installed || fail "a refused replacement changed the index"
 pb certstore install --cert dev2.crt --key file:dev.key --chain pki/dev_subca.crt --force > /dev/null
-pb certstore list --json | grep -q "\"kind\": \"device-cert\".*\"sha256\": \"$(fp dev2.crt)\"" || fail "replaced device cert"
+pb certstore list --json > dev.json
+python3 - "$(fp dev2.crt)" "$(fp pki/dev_subca.crt)" <<'EOF' || fail "replaced device cert"
+import json, sys
+j = json.load(open("dev.json"))
+d = j["device_certificate"]
+assert d["sha256"] == sys.argv[1] and d["key"] == "file:dev.key" and d["subject"] == "/CN=serial:2026-0001", j
+assert [c["sha256"] for c in j["device_chain"]] == [sys.argv[2]], j
+EOF
 
 if [ "${PB_E2E_TARGET:-0}" != 1 ]; then
 	note "install with a key in the simulated TPM"
