@@ -85,6 +85,8 @@ $(O)/applets.inc: $(APPLET_SRC) Makefile
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 $(O)/main.o: $(O)/applets.inc
+# hal.c's TEE/KMU stubs go when a backend file appears (HAL_DEFS): rebuild it then.
+$(O)/hal/hal.o build/fuzz/lib/hal/hal.o: $(wildcard hal/tee*.c hal/kmu*.c)
 
 $(O)/libprovbox.a: $(CORE_OBJ)
 	@rm -f $@

@@ -46,6 +46,8 @@ static const char help[] =
 	"the count, which survives restarts. A damaged token file is exit 5; a file changed\n"
 	"outside provbox (re-exported by openssl) is adopted by the first right PIN, and\n"
 	"until then a wrong PIN cannot be told from damage: exit 5 too.\n"
+	"create, import and remove are provisioning steps: they ask the lifecycle gate\n"
+	"(the TPM of --tpm) first and are exit 3 once the device is secured.\n"
 	"One operation on a token at a time: another waits for its lock (STATE/tokens/N.lock)\n"
 	"up to --lock-timeout seconds (default 30), then exit 1.\n"
 	"\n"

@@ -93,6 +93,8 @@ static int set_fd(int *slot, const char *name, const char *arg, pb_err *e)
 
 static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *e)
 {
+	unsigned long long v;
+
 	switch (o->id) {
 	case OPT_STATE: return set_once(&cli->state_dir, o->name, arg, e);
 	case OPT_TPM: return set_once(&cli->tpm, o->name, arg, e);
@@ -111,8 +113,7 @@ static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *
 	case OPT_SO_FD: return set_fd(&cli->so_pin_fd, o->name, arg, e);
 	case OPT_NEW_FILE: return set_once(&cli->new_pin_file, o->name, arg, e);
 	case OPT_NEW_FD: return set_fd(&cli->new_pin_fd, o->name, arg, e);
-	case OPT_LOCK_TIMEOUT: {
-		unsigned long long v;
+	case OPT_LOCK_TIMEOUT:
 		if (cli->lock_timeout >= 0)
 			return pb_fail(e, PB_EUSAGE, "--lock-timeout given twice");
 		if (pb_cli_uint("--lock-timeout", arg, 0, PB_LOCK_TIMEOUT_MAX, &v, e) != 0)
@@ -120,7 +121,6 @@ static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *
 		cli->lock_timeout = (long)v;
 		pb_lock_set_timeout((unsigned)v);
 		return 0;
-	}
 	}
 	return pb_fail(e, PB_EUSAGE, "internal: unhandled option --%s", o->name);
 }

@@ -26,10 +26,10 @@ typedef struct pb_cli {
 	int force;               /* --force */
 	int pin_fd;              /* --pin-fd N   (-1 if not given) */
 	const char *pin_file;    /* --pin-file PATH */
-	long lock_timeout;       /* --lock-timeout SECONDS (-1 if not given;
-	                          * parsing applies it with pb_lock_set_timeout) */
 	int owner_auth_fd, so_pin_fd, new_pin_fd;            /* --owner-auth-fd N ... (-1) */
 	const char *owner_auth_file, *so_pin_file, *new_pin_file;   /* --owner-auth-file PATH ... */
+	long lock_timeout;       /* --lock-timeout SECONDS (-1 if not given;
+	                          * parsing applies it with pb_lock_set_timeout) */
 	char **args;             /* positional arguments */
 	int nargs;
 } pb_cli;

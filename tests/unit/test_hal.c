@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hal/hal.h"
+#include "hal/hal_cli.h"
 
 #define SPEC(a, f) (&(hal_key_spec){.alg = (a), .usage = HAL_USAGE_SIGN, .persistent = 1, .force = (f)})
 
@@ -177,4 +178,71 @@ Test(file_backend, reports_garbage_key_file) {
 	int found = 1;
 	cr_assert_eq(hal_key_find(be, &r, &pub, &found, &e), PB_EVERIFY, "a broken key is not 'absent'");
 	hal_close(be);
+}
+
+/* The shared secret options reach backends through hal_cli's callback. */
+TestSuite(hal_cli, .init = mk, .fini = rm);
+
+Test(hal_cli, auth_callback_reads_each_source_once) {
+	char owner[128], *argv[8];
+	pb_cli cli;
+	hal_open_opts o;
+	hal_cli_auth a;
+	pb_secret s;
+	int given;
+	pb_err e;
+	FILE *f;
+
+	snprintf(owner, sizeof owner, "%s/owner.pw", dir);
+	f = fopen(owner, "w");
+	fputs("owner pw\n", f);
+	fclose(f);
+	argv[0] = "x";
+	argv[1] = "--owner-auth-file";
+	argv[2] = owner;
+	argv[3] = "--tpm";
+	argv[4] = "swtpm:port=9";
+	cr_assert_eq(pb_cli_parse(&cli, "x", 5, argv, NULL, NULL, NULL, &e), 0, "%s", e.msg);
+	setenv("PROVBOX_SO_PIN", "so-1234", 1);
+	unsetenv("PROVBOX_PIN");
+	hal_opts_from_cli(&cli, &o, &a);
+	cr_assert_str_eq(o.tpm_uri, "swtpm:port=9");
+	cr_assert_null(o.state_dir);
+
+	cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_OWNER, &s, &given, &e), 0, "%s", e.msg);
+	cr_assert(given && s.len == 8 && memcmp(s.buf, "owner pw", 8) == 0);
+	remove(owner);   /* read once: asked again, the value is kept */
+	cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_OWNER, &s, &given, &e), 0, "%s", e.msg);
+	cr_assert(given && s.len == 8);
+	cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_SO_PIN, &s, &given, &e), 0, "%s", e.msg);
+	cr_assert(given && s.len == 7 && memcmp(s.buf, "so-1234", 7) == 0);
+	cr_assert_null(getenv("PROVBOX_SO_PIN"), "the variable is wiped once read");
+	cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_SO_PIN, &s, &given, &e), 0);
+	cr_assert(given && s.len == 7, "the value outlives the variable");
+	/* no source for the user PIN and no terminal (criterion's stdin): absent */
+	if (!isatty(0)) {
+		cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_USER_PIN, &s, &given, &e), 0, "%s", e.msg);
+		cr_assert(!given && s.len == 0);
+	}
+	cr_assert_eq(o.auth(o.auth_ctx, (hal_auth)9, &s, &given, &e), PB_EFAIL);
+	pb_secret_wipe(&s);
+	hal_cli_auth_wipe(&a);
+	for (int i = 0; i < HAL_AUTH_KINDS; i++)
+		cr_assert_eq(a.val[i].len, 0);
+}
+
+Test(hal_cli, unreadable_source_is_an_error_naming_it) {
+	char *argv[] = {"x", "--owner-auth-file", "/nonexistent/pw", NULL};
+	pb_cli cli;
+	hal_open_opts o;
+	hal_cli_auth a;
+	pb_secret s;
+	int given;
+	pb_err e;
+
+	cr_assert_eq(pb_cli_parse(&cli, "x", 3, argv, NULL, NULL, NULL, &e), 0, "%s", e.msg);
+	hal_opts_from_cli(&cli, &o, &a);
+	cr_assert_eq(o.auth(o.auth_ctx, HAL_AUTH_OWNER, &s, &given, &e), PB_EFAIL);
+	cr_assert(strstr(e.msg, "owner password: /nonexistent/pw"), "%s", e.msg);
+	hal_cli_auth_wipe(&a);
 }
