@@ -34,7 +34,7 @@ cc_has = $(shell $(1) -Werror $(2) -E -x c /dev/null >/dev/null 2>&1 && echo $(2
 HARDEN += $(call cc_has,$(CC),-fcf-protection) $(call cc_has,$(CC),-ftrivial-auto-var-init=zero)
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
-CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
+CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -I/usr/include/p11-kit-1 -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
 	-DPB_FLAVOUR='"$(FLAVOUR)"'
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
@@ -92,7 +92,7 @@ $(O)/unit-tests: $(UNIT_OBJ) $(APPLET_OBJ) $(O)/libprovbox.a
 # ---------------------------------------------------------------- deps
 DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev libssl-dev \
 	libtss2-dev libcriterion-dev openssl swtpm swtpm-tools tpm2-tools tpm2-openssl \
-	softhsm2 opensc efitools iproute2 procps
+	softhsm2 opensc libp11-kit-dev libengine-pkcs11-openssl efitools iproute2 procps
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -141,7 +141,7 @@ check-target:
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
-	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -I/usr/include/p11-kit-1 -DPB_SIM=1 -DPB_FUZZ=1
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)
