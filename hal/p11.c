@@ -224,7 +224,7 @@ int p11_tokens(p11 *p, p11_token *out, size_t cap, size_t *n, pb_err *e)
 	return 0;
 }
 
-static int names_uri(const p11_uri *u, const p11_token *t)
+int p11_uri_names(const p11_uri *u, const p11_token *t)
 {
 	return (u->token[0] == '\0' || strcmp(u->token, t->label) == 0) &&
 	       (u->serial[0] == '\0' || strcmp(u->serial, t->serial) == 0);
@@ -255,7 +255,7 @@ int p11_select(p11 *p, pb_err *e)
 	if (p11_tokens(p, t, 32, &n, e) != 0)
 		return e->code;
 	for (size_t i = 0; i < n; i++)
-		if ((t[i].flags & CKF_TOKEN_INITIALIZED) && names_uri(&p->uri, &t[i]))
+		if ((t[i].flags & CKF_TOKEN_INITIALIZED) && p11_uri_names(&p->uri, &t[i]))
 			hit++, which = i;
 	label_list(t, n, names, sizeof names);
 	if (hit == 0 && (p->uri.token[0] || p->uri.serial[0]))
@@ -736,7 +736,7 @@ int p11_init_token(p11 *p, const char *label, const pb_secret *so_pin, int force
 	if (p11_tokens(p, t, 32, &n, e) != 0)
 		return e->code;
 	for (i = 0; i < n; i++) {
-		if (named ? names_uri(&p->uri, &t[i]) :
+		if (named ? p11_uri_names(&p->uri, &t[i]) :
 		    (t[i].flags & CKF_TOKEN_INITIALIZED) && strcmp(t[i].label, label) == 0)
 			break;
 	}

@@ -76,6 +76,8 @@ void p11_unload(p11 *p);
 
 /* Every token present, in slot order (n may exceed cap: only cap filled). */
 int p11_tokens(p11 *p, p11_token *out, size_t cap, size_t *n, pb_err *e);
+/* Does t have the label and serial u asks for (when it asks)? */
+int p11_uri_names(const p11_uri *u, const p11_token *t);
 /* Choose the initialised token the URI names (token= or serial=), or the
  * only initialised one when it names none; exit 1 naming the labels there
  * are when there is no such token (or several and none named). */
