@@ -427,18 +427,20 @@ static int keygen(p11 *p, const char *label, pb_alg alg, int force, pb_err *e)
 	CK_BYTE exp[] = {0x01, 0x00, 0x01}, id[16];
 	CK_MECHANISM mech = {pb_alg_is_ec(alg) ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
 	CK_ULONG llen = strlen(label);
-	CK_ATTRIBUTE pub[8] = {
+	/* signing keys only: no encrypt/decrypt/wrap usages the module would default to */
+	CK_ATTRIBUTE pub[10] = {
 		{CKA_TOKEN, &yes, sizeof yes}, {CKA_PRIVATE, &no, sizeof no},
-		{CKA_VERIFY, &yes, sizeof yes}, {CKA_LABEL, (void *)(uintptr_t)label, llen},
-		{CKA_ID, id, sizeof id},
+		{CKA_VERIFY, &yes, sizeof yes}, {CKA_ENCRYPT, &no, sizeof no}, {CKA_WRAP, &no, sizeof no},
+		{CKA_LABEL, (void *)(uintptr_t)label, llen}, {CKA_ID, id, sizeof id},
 	};
 	CK_ATTRIBUTE priv[] = {
 		{CKA_TOKEN, &yes, sizeof yes}, {CKA_PRIVATE, &yes, sizeof yes},
 		{CKA_SENSITIVE, &yes, sizeof yes}, {CKA_EXTRACTABLE, &no, sizeof no},
-		{CKA_SIGN, &yes, sizeof yes}, {CKA_LABEL, (void *)(uintptr_t)label, llen},
+		{CKA_SIGN, &yes, sizeof yes}, {CKA_DECRYPT, &no, sizeof no}, {CKA_UNWRAP, &no, sizeof no},
+		{CKA_DERIVE, &no, sizeof no}, {CKA_LABEL, (void *)(uintptr_t)label, llen},
 		{CKA_ID, id, sizeof id},
 	};
-	CK_ULONG npub = 5;
+	CK_ULONG npub = 7;
 	CK_OBJECT_HANDLE hpub, hpriv;
 	int found;
 	CK_RV rv;
