@@ -2,6 +2,7 @@
 #include "sim/tee.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ struct sim_tee {
 	char dir[PATH_MAX];        /* STATE/tee */
 	uint8_t key[32];           /* storage key */
 	int logged_in;
-	pb_lock lock;
+	pthread_mutex_t mu;        /* threads of one process: one call at a time */
+	pb_lock lock;              /* processes: STATE/tee's lock */
 	sim_tee_index ix;          /* as loaded by the current call */
 };
 
@@ -397,6 +399,7 @@ int sim_tee_open(const char *state_dir, sim_tee **out, pb_err *e)
 	if (t == NULL)
 		return pb_fail(e, PB_EFAIL, "tee sim: out of memory");
 	t->lock.fd = -1;
+	pthread_mutex_init(&t->mu, NULL);
 	if (pb_state_subdir(&st, "tee", t->dir, sizeof t->dir, e) != 0 ||
 	    path_of(t, "huk", huk_path, e) != 0 || pb_lock_acquire(&t->lock, t->dir, e) != 0) {
 		free(t);
@@ -433,6 +436,7 @@ void sim_tee_close(sim_tee *t)
 	if (t == NULL)
 		return;
 	pb_lock_release(&t->lock);
+	pthread_mutex_destroy(&t->mu);
 	explicit_bzero(t, sizeof *t);
 	free(t);
 }
@@ -443,12 +447,11 @@ int sim_tee_logged_in(const sim_tee *t)
 }
 
 /* Each public call: lock, load the index, run, unlock. */
-static int begin(sim_tee *t, pb_err *e)
+static int lock(sim_tee *t, pb_err *e)
 {
-	if (pb_lock_acquire(&t->lock, t->dir, e) != 0)
-		return e->code;
-	if (index_load(t, e) != 0) {
-		pb_lock_release(&t->lock);
+	pthread_mutex_lock(&t->mu);
+	if (pb_lock_acquire(&t->lock, t->dir, e) != 0) {
+		pthread_mutex_unlock(&t->mu);
 		return e->code;
 	}
 	return 0;
@@ -457,7 +460,17 @@ static int begin(sim_tee *t, pb_err *e)
 static int end(sim_tee *t, int rc)
 {
 	pb_lock_release(&t->lock);
+	pthread_mutex_unlock(&t->mu);
 	return rc;
+}
+
+static int begin(sim_tee *t, pb_err *e)
+{
+	if (lock(t, e) != 0)
+		return e->code;
+	if (index_load(t, e) != 0)
+		return end(t, e->code);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- PINs */
@@ -783,7 +796,7 @@ int sim_tee_reset(sim_tee *t, pb_err *e)
 	char path[PATH_MAX];
 	int rc;
 
-	if (pb_lock_acquire(&t->lock, t->dir, e) != 0)
+	if (lock(t, e) != 0)
 		return e->code;
 	rc = path_of(t, "dirf.db", path, e);
 	/* the index first: then no entry ever names a missing object */

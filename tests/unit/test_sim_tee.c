@@ -1,6 +1,7 @@
 /* tests/unit/test_sim_tee.c - the simulated TEE secure storage: token and
  * PINs, keys, integrity and rollback of object files, reset. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,4 +303,45 @@ Test(sim_tee, parsers_refuse_malformed_input)
 	cr_assert_eq(sim_tee_header_parse(buf, sizeof buf, &h, &e), PB_EVERIFY);
 	cr_assert_eq(sim_tee_index_parse(buf, 0, &ix, &e), PB_EVERIFY);
 	cr_assert_eq(sim_tee_object_parse(buf, 3, &o, &e), PB_EVERIFY);
+}
+
+typedef struct sign_job { sim_tee *t; pb_pubkey pub; int ok; } sign_job;
+
+static void *sign_many(void *arg)
+{
+	sign_job *j = arg;
+	uint8_t d[32], sig[PB_SIG_MAX];
+	size_t siglen;
+	pb_err e;
+
+	for (int i = 0; i < 5; i++) {
+		memset(d, i, sizeof d);
+		if (sim_tee_sign(j->t, "key0", PB_HASH_SHA256, d, 32, sig, sizeof sig, &siglen, &e) == 0 &&
+		    pb_pubkey_verify(&j->pub, PB_HASH_SHA256, d, 32, sig, siglen))
+			j->ok++;
+	}
+	return NULL;
+}
+
+/* The backend says HAL_CAP_SIGN_THREADSAFE: threads of a batch share it. */
+Test(sim_tee, threads_sign_at_once)
+{
+	sim_tee *t = ready();
+	pthread_t th[4];
+	sign_job j[4];
+	pb_pubkey pub;
+	pb_err e;
+	int found;
+
+	cr_assert_eq(sim_tee_keygen(t, "key0", PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(sim_tee_public(t, "key0", &pub, &found, &e), 0, "%s", e.msg);
+	for (int i = 0; i < 4; i++) {
+		j[i] = (sign_job){t, pub, 0};
+		cr_assert_eq(pthread_create(&th[i], NULL, sign_many, &j[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(j[i].ok, 5, "thread %d: %d of 5 signatures", i, j[i].ok);
+	}
+	sim_tee_close(t);
 }
