@@ -315,7 +315,7 @@ static void *sign_many(void *arg)
 	pb_err e;
 
 	for (int i = 0; i < 5; i++) {
-		memset(d, i, sizeof d);
+		memset(d, i + 1, sizeof d);
 		if (sim_tee_sign(j->t, "key0", PB_HASH_SHA256, d, 32, sig, sizeof sig, &siglen, &e) == 0 &&
 		    pb_pubkey_verify(&j->pub, PB_HASH_SHA256, d, 32, sig, siglen))
 			j->ok++;
