@@ -256,3 +256,16 @@ Test(p11, list_destroy_and_reset)
 	cr_assert_str_eq(p.tok.label, "tok0");
 	p11_unload(&p);
 }
+
+Test(p11, pin_errors_are_exit_4_and_name_the_code)
+{
+	pb_err e;
+	char b[32];
+
+	cr_assert_eq(p11_fail(&e, CKR_PIN_INCORRECT, "C_Login"), PB_EAUTH);
+	cr_assert(strstr(e.msg, "C_Login: CKR_PIN_INCORRECT") != NULL, "%s", e.msg);
+	cr_assert_eq(p11_fail(&e, CKR_PIN_LOCKED, "C_Login"), PB_EAUTH);
+	cr_assert(strstr(e.msg, "CKR_PIN_LOCKED") && strstr(e.msg, "locked"), "%s", e.msg);
+	cr_assert_eq(p11_fail(&e, CKR_DEVICE_ERROR, "C_Sign"), PB_EFAIL);
+	cr_assert_str_eq(p11_rv_name(0x80001234ul, b, sizeof b), "CKR_0x80001234");
+}
