@@ -41,8 +41,10 @@ cc_has = $(shell $(1) -Werror $(2) -E -x c /dev/null >/dev/null 2>&1 && echo $(2
 HARDEN += $(call cc_has,$(CC),-fcf-protection) $(call cc_has,$(CC),-ftrivial-auto-var-init=zero)
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
-CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -I/usr/include/p11-kit-1 -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
+CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
 	-DPB_FLAVOUR='"$(FLAVOUR)"'
+# p11-kit's pkcs11.h, for the tee backend (hal/p11.c)
+CPPFLAGS_ALL += -I/usr/include/p11-kit-1
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -187,7 +189,8 @@ check-install:
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
-	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -I/usr/include/p11-kit-1 -DPB_SIM=1 -DPB_FUZZ=1
+	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+FUZZ_CFLAGS += -I/usr/include/p11-kit-1
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)
