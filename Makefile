@@ -3,7 +3,7 @@
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
-#   make demo       provision one simulated device end to end
+#   make demo       provision one simulated device end to end (FLOW=tee: the Welma flow)
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
@@ -230,8 +230,13 @@ fuzz: $(FUZZERS)
 	done
 
 # ---------------------------------------------------------------- demo, bench
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2.
+FLOW ?= trustme
+DEMO_trustme := examples/provision-sim.sh
+DEMO_tee := examples/provision-welma.sh
 demo: deps $(O)/provbox
-	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
+	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme or tee" >&2; exit 2; }
+	PROVBOX=$(abspath $(O)/provbox) $(DEMO_$(FLOW))
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done
