@@ -287,7 +287,7 @@ static int open_session(p11 *p, pb_err *e)
 	return 0;
 }
 
-int p11_login(p11 *p, CK_USER_TYPE who, const pb_secret *pin, pb_err *e)
+static int login(p11 *p, CK_USER_TYPE who, const pb_secret *pin, pb_err *e)
 {
 	CK_RV rv;
 
@@ -307,6 +307,16 @@ int p11_login(p11 *p, CK_USER_TYPE who, const pb_secret *pin, pb_err *e)
 	p->logged_in = 1;
 	p->user = who;
 	return 0;
+}
+
+int p11_login(p11 *p, CK_USER_TYPE who, const pb_secret *pin, pb_err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = login(p, who, pin, e);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- mechanisms */

@@ -2,6 +2,7 @@
  * real module: SoftHSM2 with its own SOFTHSM2_CONF and token directory in
  * a temporary directory. (pkcs11-tool and openssl interop: tests/e2e/tee_*.sh.) */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,4 +269,48 @@ Test(p11, pin_errors_are_exit_4_and_name_the_code)
 	cr_assert(strstr(e.msg, "CKR_PIN_LOCKED") && strstr(e.msg, "locked"), "%s", e.msg);
 	cr_assert_eq(p11_fail(&e, CKR_DEVICE_ERROR, "C_Sign"), PB_EFAIL);
 	cr_assert_str_eq(p11_rv_name(0x80001234ul, b, sizeof b), "CKR_0x80001234");
+}
+
+typedef struct sign_job { p11 *p; pb_pubkey pub; int ok; } sign_job;
+
+static void *sign_many(void *arg)
+{
+	sign_job *j = arg;
+	uint8_t d[32], sig[PB_SIG_MAX];
+	size_t siglen;
+	br_ec_public_key k;
+	pb_err e;
+
+	pb_pubkey_to_br_ec(&j->pub, &k);
+	for (int i = 0; i < 5; i++) {
+		memset(d, i + 1, sizeof d);
+		if (p11_sign(j->p, "key0", CKM_ECDSA, d, 32, sig, sizeof sig, &siglen, &e) == 0 &&
+		    br_ecdsa_i31_vrfy_raw(pb_ec_impl(k.curve), d, 32, &k, sig, siglen) == 1)
+			j->ok++;
+	}
+	return NULL;
+}
+
+/* The backend says HAL_CAP_SIGN_THREADSAFE: threads share the one session. */
+Test(p11, threads_sign_at_once)
+{
+	p11 p;
+	pthread_t th[4];
+	sign_job j[4];
+	pb_pubkey pub;
+	pb_err e;
+	int found;
+
+	ready(&p);
+	cr_assert_eq(p11_keygen(&p, "key0", PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(p11_pubkey(&p, "key0", &pub, &found, &e), 0, "%s", e.msg);
+	for (int i = 0; i < 4; i++) {
+		j[i] = (sign_job){&p, pub, 0};
+		cr_assert_eq(pthread_create(&th[i], NULL, sign_many, &j[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(j[i].ok, 5, "thread %d: %d of 5 signatures", i, j[i].ok);
+	}
+	p11_unload(&p);
 }
