@@ -20,7 +20,8 @@ so 12345678 tee init --label token0 > /dev/null
 so 12345678 tee init --label token0 > /dev/null
 expect_exit 1 env PROVBOX_SO_PIN=12345678 "$PROVBOX" tee init --label other
 expect_stderr "initialised already as 'token0'"
-PROVBOX_SO_PIN=12345678 PROVBOX_NEW_PIN=1234 pb tee init-pin > /dev/null
+echo 12345678 > so.pin
+echo 1234 | pb tee init-pin --so-pin-file so.pin --new-pin-fd 0 > /dev/null
 assert_mode "$S" 700
 for f in "$S"/*; do assert_mode "$f" 600; done
 pb tee status | grep -q "'token0' serial [0-9a-f]\{16\}, user PIN set, 3 tries left, SO PIN 3 tries left, 0 keys" || { pb tee status; fail "status"; }
