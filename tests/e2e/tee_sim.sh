@@ -72,8 +72,11 @@ cp good.obj "$S/obj.1"
 
 note "an old copy of an object file put back: exit 5"
 cp "$S/obj.1" old.obj
+ls "$S" | grep '^obj\.' > objs.before
 with_pin 1234 csr --key tee:key0 --create --force --subject /CN=x --out new.csr
-cp old.obj "$S/obj.2"
+new=$(ls "$S" | grep '^obj\.' | grep -vxF -f objs.before)
+[ -n "$new" ] && [ ! -e "$S/obj.1" ] || fail "--force: new object '$new', old one still there?"
+cp old.obj "$S/$new"
 expect_exit 5 with_pin 1234 csr --key tee:key0 --subject /CN=x --out z.csr
 expect_stderr "not the one the index records"
 
