@@ -31,6 +31,7 @@ echo "Successfully verified PSA lifecycle state ASSEMBLY!"
 
 step "Move to PROVISIONING (0x2000): an OTP marker (left_assembly) that never clears"
 pb lifecycle advance provisioning --kmu sim
+pb lifecycle status
 expect_psa 0x2000 PROVISIONING
 echo "Successfully switched to PSA lifecycle state PROVISIONING!"
 
@@ -74,6 +75,7 @@ echo "exit code $rc"
 
 step "ERASEALL: every key destroyed, back to ASSEMBLY"
 pb kmu erase-all --yes
+pb lifecycle status
 expect_psa 0x1000 ASSEMBLY
 set +e
 pb kmu is-written
