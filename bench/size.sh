@@ -105,7 +105,7 @@ rss() {
 	local fl=$1 ap=$2 bin out k
 	shift 2
 	if [ "$fl" = t ]; then bin=$PROVBOX_TARGET; else bin=$PROVBOX; fi
-	out=$(/usr/bin/time -v "$bin" "$@" 2>&1 >/dev/null) || { echo "size.sh: provbox $* failed:" >&2; echo "$out" >&2; exit 1; }
+	out=$(/usr/bin/time -v "$bin" "$@" 2>&1 >/dev/null) || { echo "size.sh: provbox $* failed:" >&2; echo "$out" >&2; [ ! -e "${PB_WORK}/last-server-log" ] || cat "$(cat "$PB_WORK/last-server-log")" >&2; exit 1; }
 	k=$(echo "$out" | awk -F': ' '/Maximum resident set size/ { print $2 }')
 	if [ "$fl" = t ]; then
 		[ "${rss_t[$ap]:-0}" -ge "$k" ] || { rss_t[$ap]=$k; cmd_t[$ap]="$*"; }
@@ -150,6 +150,24 @@ for fl in t s; do
 	if has certstore; then
 		rss $fl certstore certstore verify --tpm "$tpm" --kind device "$d/dev.crt" --chain "$d/pki/dev_subca.crt"
 		rss $fl certstore certstore install --tpm "$tpm" --cert "$d/dev.crt" --key tpm:0x81000002 --chain "$d/pki/dev_subca.crt"
+	fi
+	if has connect; then
+		# the identity proof: TLS to openssl s_server, the client key in the TPM
+		[ -d srv ] || "$PROVBOX" pki-gen init --profile simple --out srv > /dev/null
+		port=$(free_port)
+		: > empty
+		openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile "$d/pki/gen_rootca.crt" \
+			-cert srv/system.crt -key srv/system.key -rev -naccept 1 < empty > "$d/s_server.log" 2>&1 &
+		echo "$d/s_server.log" > last-server-log
+		server=$!
+		i=0
+		until grep -q '^ACCEPT' "$d/s_server.log" 2> /dev/null; do
+			i=$((i + 1)); [ $i -lt 100 ] || { cat "$d/s_server.log" >&2; fail "s_server did not start"; }
+			sleep 0.1
+		done
+		rss $fl connect connect --tpm "$tpm" --host 127.0.0.1 --port "$port" --servername localhost \
+			--key tpm:0x81000002 --cert "$d/dev.crt" --chain "$d/pki/dev_subca.crt" --ca srv/ca.crt < empty
+		kill "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true
 	fi
 	export PROVBOX_PIN=trustme
 	rss $fl token token create --tpm "$tpm"
@@ -200,7 +218,7 @@ echo "| applet | target flavour (SIM=0, swtpm) | its largest | sim flavour (--tp
 echo "|---|---:|---|---:|---|"
 worst_t=0 worst_s=0
 for a in $applets; do
-	echo "| $a | ${rss_t[$a]} | \`${cmd_t[$a]}\` | ${rss_s[$a]} | \`${cmd_s[$a]}\` |" | sed "s|$PB_WORK/||g; s|$SWTPM_URI|swtpm:...|g"
+	echo "| $a | ${rss_t[$a]} | \`${cmd_t[$a]}\` | ${rss_s[$a]} | \`${cmd_s[$a]}\` |" | sed "s|$PB_WORK/||g; s|$SWTPM_URI|swtpm:...|g; s|--port [0-9]*|--port P|g"
 	[ "${rss_t[$a]}" -le "$worst_t" ] || worst_t=${rss_t[$a]}
 	[ "${rss_s[$a]}" -le "$worst_s" ] || worst_s=${rss_s[$a]}
 done
@@ -208,7 +226,7 @@ hsm=0
 for a in "${!rss_t[@]}"; do
 	case $a in *+softhsm2) ;; *) continue ;; esac
 	[ "${rss_t[$a]}" -le "$hsm" ] || hsm=${rss_t[$a]}
-	echo "| ${a%+softhsm2}, SoftHSM2 loaded | ${rss_t[$a]} | \`${cmd_t[$a]}\` | | |" | sed "s|$PB_WORK/||g; s|$SWTPM_URI|swtpm:...|g"
+	echo "| ${a%+softhsm2}, SoftHSM2 loaded | ${rss_t[$a]} | \`${cmd_t[$a]}\` | | |" | sed "s|$PB_WORK/||g; s|$SWTPM_URI|swtpm:...|g; s|--port [0-9]*|--port P|g"
 done
 v=$( [ "$worst_t" -le 8192 ] && echo met || echo MISSED)
 target "size: peak RSS of every applet <= 8 MiB (target flavour)" \
