@@ -51,26 +51,25 @@ static int hash_of_id(int id, pb_hash *h)
 }
 
 /* auth_types: bit x for RSA with hash x, bit 8+x for ECDSA with hash x,
- * already trimmed by BearSSL to the hashes the engine has (SHA-256/384). */
+ * already trimmed by BearSSL to the hashes the engine has (SHA-256/384).
+ * We sign with the key's own hash only (pb_alg_hash, what CSRs and
+ * certificates use): a TPM key's scheme is fixed to it, and the HAL has
+ * no way to ask a backend for more. */
 static void ts_choose(const br_ssl_client_certificate_class **pctx, const br_ssl_client_context *cc,
 	uint32_t auth_types, br_ssl_client_certificate *choices)
 {
 	hal_tls_signer *s = signer_of(pctx);
 	int ec = pb_alg_is_ec(s->alg);
-	unsigned shift = ec ? 8 : 0;
-	int prefer = pb_alg_hash(s->alg) == PB_HASH_SHA384 ? br_sha384_ID : br_sha256_ID;
-	int other = prefer == br_sha384_ID ? br_sha256_ID : br_sha384_ID;
+	int h384 = pb_alg_hash(s->alg) == PB_HASH_SHA384;
+	int id = h384 ? br_sha384_ID : br_sha256_ID;
 
 	(void)cc;
 	memset(choices, 0, sizeof *choices);
 	choices->auth_type = ec ? BR_AUTH_ECDSA : BR_AUTH_RSA;
-	if (auth_types & (1u << (shift + (unsigned)prefer)))
-		choices->hash_id = prefer;
-	else if (auth_types & (1u << (shift + (unsigned)other)))
-		choices->hash_id = other;
-	else {
-		pb_fail(&s->err, PB_EFAIL, "the server accepts no signature algorithm our key can make "
-			"(%s with SHA-256 or SHA-384)", ec ? "ECDSA" : "RSA PKCS#1 v1.5");
+	choices->hash_id = id;
+	if (!(auth_types & (1u << ((ec ? 8u : 0u) + (unsigned)id)))) {
+		pb_fail(&s->err, PB_EFAIL, "the server accepts no signature algorithm our key makes "
+			"(%s with %s)", ec ? "ECDSA" : "RSA PKCS#1 v1.5", h384 ? "SHA-384" : "SHA-256");
 		return;     /* no chain: the server decides */
 	}
 	choices->chain = s->chain;

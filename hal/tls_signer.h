@@ -4,9 +4,10 @@
  * signature is made by hal_key_sign: the private key stays in its
  * backend (TPM, TEE, KMU; file: keys are loaded by the file backend for
  * each signature, as for every other file: operation). It offers the
- * chain only with a signature algorithm the key can make: ECDSA for an
- * EC key, RSA PKCS#1 v1.5 for an RSA key, with SHA-256 or SHA-384 (the
- * key's own hash first). BearSSL hands do_sign the handshake hash; the
+ * chain only with the signature algorithm the key makes everywhere:
+ * ECDSA for an EC key, RSA PKCS#1 v1.5 for an RSA key, with the key's
+ * own hash (pb_alg_hash: SHA-256, SHA-384 for P-384; a TPM key's scheme
+ * is fixed to it). BearSSL hands do_sign the handshake hash; the
  * HAL returns the X.509 form, which is what TLS 1.2 carries (ECDSA DER,
  * RSA PKCS#1 with the DigestInfo of the negotiated hash).
  */

@@ -230,7 +230,7 @@ static int tcp_connect(pb_tls_conn *c, const pb_tls_config *cfg, pb_tls_info *in
 
 	r = getaddrinfo(cfg->host, cfg->port, &hints, &res);
 	if (r != 0)
-		return pb_fail(e, PB_EFAIL, "connect: %s: %s", cfg->host, gai_strerror(r));
+		return pb_fail(e, PB_EFAIL, "resolving %s: %s", cfg->host, gai_strerror(r));
 	for (ai = res; ai; ai = ai->ai_next) {
 		addr_text(ai->ai_addr, info->peer_addr, sizeof info->peer_addr);
 		err = try_addr(c, ai);
@@ -239,10 +239,10 @@ static int tcp_connect(pb_tls_conn *c, const pb_tls_config *cfg, pb_tls_info *in
 	}
 	freeaddrinfo(res);
 	if (err == ETIMEDOUT)
-		return pb_fail(e, PB_EFAIL, "connect: %s port %s: no answer within %u s",
+		return pb_fail(e, PB_EFAIL, "TCP connect to %s port %s: no answer within %u s",
 			cfg->host, cfg->port, cfg->timeout_s);
 	if (err != 0)
-		return pb_fail(e, PB_EFAIL, "connect: %s port %s: %s", cfg->host, cfg->port, strerror(err));
+		return pb_fail(e, PB_EFAIL, "TCP connect to %s port %s: %s", cfg->host, cfg->port, strerror(err));
 	return 0;
 }
 
