@@ -52,7 +52,7 @@ static const char help[] =
 	"Exit codes: 0 connected and closed cleanly; 1 network trouble, timeout, a\n"
 	"handshake the server refused for other reasons (protocol version, suites);\n"
 	"2 usage; 5 the server's certificate does not verify (CA, name, validity,\n"
-	"signature), the server rejected our certificate (alerts 42-46, 48, 49, 51),\n"
+	"signature), the server rejected our certificate (alerts 42-46, 48, 49, 51, 116),\n"
 	"or --cert is not the certificate of --key.\n"
 	"\n"
 	"Example: connect --host gw.example --port 443 --key tpm:0x81000002 --cert dev.crt \\\n"
