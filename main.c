@@ -51,7 +51,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Shared options: --state DIR, --tpm URI, --tee URI, --kmu URI, --key REF, --out PATH,\n"
-		"  --der, --json, --force, --pin-fd N, --pin-file PATH.  `provbox APPLET --help` for more.\n"
+		"  --der, --json, --force, --pin-fd N, --pin-file PATH, --lock-timeout SECONDS.\n"
+		"  `provbox APPLET --help` for more.\n"
 		"Exit codes: 0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
 		"  5 verification failed.\n");
 }

@@ -37,7 +37,7 @@ static const char help[] =
 	"  --show FILE          print a CSR: subject, key, signature algorithm, key id\n"
 	"  --verify FILE        check a CSR's self-signature (exit 5 if it does not verify)\n"
 	"  --tpm URI            sim (default), swtpm:host=H,port=P or device:/dev/tpmrm0\n"
-	"  --tee URI, --kmu URI, --state DIR   see provbox --help\n"
+	"  --tee URI, --kmu URI, --state DIR, --lock-timeout SECONDS   see provbox --help\n"
 	"\n"
 	"Example: csr --key tpm:0x81000002 --create --alg ec-p256 --subject \"/CN=serial:2026-0001\" --out dev.csr\n"
 	"Example: csr --key tpm:0x81000002 --subject \"/CN=serial:2026-0001\" --out dev.csr   (existing key)\n"

@@ -43,6 +43,8 @@ static const char help[] =
 	"the count, which survives restarts. A damaged token file is exit 5; a file changed\n"
 	"outside provbox (re-exported by openssl) is adopted by the first right PIN, and\n"
 	"until then a wrong PIN cannot be told from damage: exit 5 too.\n"
+	"One operation on a token at a time: another waits for its lock (STATE/tokens/N.lock)\n"
+	"up to --lock-timeout seconds (default 30), then exit 1.\n"
 	"\n"
 	"  create        new EC P-256 (or --alg) key pair and certificate \"/CN=provbox token N\";\n"
 	"                --dev without a PIN source uses the development PIN trustme (warned)\n"

@@ -11,6 +11,11 @@
  *
  * libtpms' own unmarshalling checks structure, not integrity; a flipped
  * bit in a seed would otherwise silently become another TPM.
+ *
+ * The whole NV is loaded at open and written back as commands change
+ * it, so an open simulator holds STATE/tpm/permall's lock until it is
+ * closed: a second process waits for it instead of saving over it with
+ * an NV that lacks the first one's keys.
  */
 #include <libtpms/tpm_error.h>
 #include <libtpms/tpm_library.h>
@@ -25,6 +30,7 @@
 
 #include "core/crypto/crypto.h"
 #include "core/base/file.h"
+#include "core/base/lock.h"
 #include "core/base/secret.h"
 #include "core/base/state.h"
 #include "sim/tpm.h"
@@ -48,7 +54,8 @@ static struct {
 	int store_failed;
 	pb_err store_err;
 	int log[2];                   /* pipe for libtpms' error log, -1: none */
-} g = {.log = {-1, -1}};
+	pb_lock lock;                 /* on permall while open */
+} g = {.log = {-1, -1}, .lock = {-1}};
 
 static int state_file(const char *name, char *path, size_t cap)
 {
@@ -264,6 +271,7 @@ static void release(sim_tpm *s, int terminate)
 		close(g.log[1]);
 	}
 	g.log[0] = g.log[1] = -1;
+	pb_lock_release(&g.lock);   /* last: nothing more is written */
 	if (s) {
 		free(s->rsp);
 		free(s);
@@ -276,15 +284,21 @@ int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e)
 	sim_tpm *s;
 	TPM_RESULT res;
 	uint32_t rc;
-	char why[160];
+	char why[160], path[PATH_MAX];
 
 	if (g.open)
 		return pb_fail(e, PB_EFAIL, "tpm sim: already open in this process");
 	if (pb_state_open(&st, state_dir, e) != 0 || pb_state_subdir(&st, "tpm", g.dir, sizeof g.dir, e) != 0)
 		return e->code;
 	g.store_failed = 0;
-	if (state_load(e) != 0)
+	if (state_file(TPM_PERMANENT_ALL_NAME, path, sizeof path) != 0)
+		return pb_fail(e, PB_EUSAGE, "tpm sim: state directory path too long");
+	if (pb_lock_acquire(&g.lock, path, e) != 0)
 		return e->code;
+	if (state_load(e) != 0) {
+		release(NULL, 0);
+		return e->code;
+	}
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		release(NULL, 0);
 		return pb_fail(e, PB_EFAIL, "tpm sim: out of memory");

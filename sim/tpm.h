@@ -8,7 +8,8 @@
  * loaded from and saved atomically to STATE/tpm/permall, powered on and
  * started (TPM2_Startup(CLEAR)) on open, shut down (TPM2_Shutdown(CLEAR))
  * on close, so that persistent keys and NV indices survive between
- * processes exactly as on a real TPM. No daemon.
+ * processes exactly as on a real TPM. No daemon. An open simulator holds
+ * the lock of STATE/tpm/permall (core/base/lock.h) until it is closed.
  *
  * libtpms is process-global: one simulator may be open at a time.
  */

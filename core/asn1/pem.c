@@ -62,7 +62,7 @@ int pem_next(const char *text, size_t len, size_t *pos, uint8_t *out, size_t cap
 
 	r = find_begin(text, len, pos, blk->label, &i);
 	if (r == 1)
-		return 1;
+		return PEM_NONE;
 	if (r < 0)
 		return pb_fail(e, PB_EVERIFY, "PEM: malformed BEGIN line");
 	/* the END line must carry the same label */
@@ -95,7 +95,8 @@ int pem_next(const char *text, size_t len, size_t *pos, uint8_t *out, size_t cap
 		if (bits >= 8) {
 			bits -= 8;
 			if (n >= cap)
-				return pb_fail(e, PB_EFAIL, "PEM: block too large");
+				return pb_fail(e, PB_EFAIL, "PEM: %s block too large (more than %zu bytes)",
+					blk->label, cap);
 			out[n++] = (uint8_t)(acc >> bits);
 		}
 	}

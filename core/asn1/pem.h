@@ -14,6 +14,7 @@
 #include "core/base/err.h"
 
 #define PEM_LABEL_MAX 64
+#define PEM_NONE (-1)               /* pem_next: no further block */
 
 typedef struct pem_block {
 	char label[PEM_LABEL_MAX];  /* "CERTIFICATE", "PRIVATE KEY", ... */
@@ -22,9 +23,10 @@ typedef struct pem_block {
 } pem_block;
 
 /* Decode the next PEM block found in text[*pos..len), writing its DER to
- * out. Returns 0 and advances *pos past the END line; returns 1 when no
- * further block exists; returns PB_EVERIFY-style errors via e (code 5 for
- * malformed input, 1 if out is too small). */
+ * out. Returns 0 and advances *pos past the END line; PEM_NONE (negative,
+ * e untouched) when no further block exists; else an exit code with e
+ * set: PB_EVERIFY for malformed input, PB_EFAIL when the block's DER is
+ * larger than cap ("block too large"). */
 int pem_next(const char *text, size_t len, size_t *pos, uint8_t *out, size_t cap,
 	pem_block *blk, pb_err *e);
 

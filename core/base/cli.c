@@ -1,6 +1,8 @@
 /* core/base/cli.c - the shared option parser; see cli.h. */
 #include "core/base/cli.h"
 
+#include "core/base/lock.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 
 enum {
 	OPT_STATE = -100, OPT_TPM, OPT_TEE, OPT_KMU, OPT_KEY, OPT_OUT,
-	OPT_DER, OPT_JSON, OPT_FORCE, OPT_PIN_FD, OPT_PIN_FILE
+	OPT_DER, OPT_JSON, OPT_FORCE, OPT_PIN_FD, OPT_PIN_FILE, OPT_LOCK_TIMEOUT
 };
 
 static const pb_option shared[] = {
@@ -23,6 +25,7 @@ static const pb_option shared[] = {
 	{"force", 0, OPT_FORCE},
 	{"pin-fd", 1, OPT_PIN_FD},
 	{"pin-file", 1, OPT_PIN_FILE},
+	{"lock-timeout", 1, OPT_LOCK_TIMEOUT},
 	{NULL, 0, 0}
 };
 
@@ -72,6 +75,14 @@ static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *
 			return e->code;
 		cli->pin_fd = (int)v;
 		return 0;
+	case OPT_LOCK_TIMEOUT:
+		if (cli->lock_timeout >= 0)
+			return pb_fail(e, PB_EUSAGE, "--lock-timeout given twice");
+		if (pb_cli_uint("--lock-timeout", arg, 0, PB_LOCK_TIMEOUT_MAX, &v, e) != 0)
+			return e->code;
+		cli->lock_timeout = (long)v;
+		pb_lock_set_timeout((unsigned)v);
+		return 0;
 	}
 	return pb_fail(e, PB_EUSAGE, "internal: unhandled option --%s", o->name);
 }
@@ -84,6 +95,7 @@ int pb_cli_parse(pb_cli *cli, const char *applet, int argc, char **argv,
 	memset(cli, 0, sizeof *cli);
 	cli->applet = applet;
 	cli->pin_fd = -1;
+	cli->lock_timeout = -1;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		const pb_option *o;

@@ -26,6 +26,8 @@ typedef struct pb_cli {
 	int force;               /* --force */
 	int pin_fd;              /* --pin-fd N   (-1 if not given) */
 	const char *pin_file;    /* --pin-file PATH */
+	long lock_timeout;       /* --lock-timeout SECONDS (-1 if not given;
+	                          * parsing applies it with pb_lock_set_timeout) */
 	char **args;             /* positional arguments */
 	int nargs;
 } pb_cli;

@@ -207,7 +207,7 @@ int pb_pubkey_load(const uint8_t *buf, size_t len, pb_pubkey *k, pb_err *e)
 	if (!pem_detect(buf, len))
 		return pb_pubkey_parse_spki(buf, len, k, e);
 	r = pem_next((const char *)buf, len, &pos, der, sizeof der, &blk, e);
-	if (r == 1)
+	if (r == PEM_NONE)
 		return pb_fail(e, PB_EVERIFY, "no PEM block found");
 	if (r != 0)
 		return r;
@@ -577,7 +577,7 @@ int pb_privkey_load(const uint8_t *buf, size_t len, pb_privkey *k, pb_err *e)
 		return pb_privkey_parse_der(buf, len, k, e);
 	for (;;) {
 		r = pem_next((const char *)buf, len, &pos, der, sizeof der, &blk, e);
-		if (r == 1) {
+		if (r == PEM_NONE) {
 			r = pb_fail(e, PB_EVERIFY, "no private key PEM block found");
 			break;
 		}

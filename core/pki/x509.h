@@ -21,7 +21,8 @@
 #include "core/base/err.h"
 #include "core/crypto/key.h"
 
-#define PB_X509_MAX 16384         /* largest certificate we write or read */
+#define PB_X509_MAX 32768         /* largest certificate we write or read: room
+                                   * for long extensions (20 KB seen) */
 #define PB_SERIAL_LEN 16          /* serials we make: 16 random bytes */
 #define PB_SERIAL_MAX 20          /* RFC 5280 4.1.2.2 */
 #define PB_KEY_ID_MAX 64          /* longest key identifier accepted */

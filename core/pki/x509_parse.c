@@ -399,7 +399,7 @@ int pb_load_der(const uint8_t *buf, size_t len, const char *const *labels, uint8
 			}
 		}
 	}
-	return r == 1 ? pb_fail(e, PB_EVERIFY, "no %s PEM block found", labels[0]) : r;
+	return r == PEM_NONE ? pb_fail(e, PB_EVERIFY, "no %s PEM block found", labels[0]) : r;
 }
 
 int pb_x509_load(const uint8_t *buf, size_t len, uint8_t *scratch, size_t cap, pb_x509 *c,

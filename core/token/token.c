@@ -4,10 +4,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,14 +43,14 @@ static int path_of(char *out, const char *dir, const char *name, const char *suf
 int pb_token_init(pb_token *t, const pb_state *st, const char *name, pb_err *e)
 {
 	memset(t, 0, sizeof *t);
-	t->lock_fd = -1;
+	t->lock.fd = -1;
 	if (pb_token_name_check("token name", name, e) != 0 ||
 	    pb_state_subdir(st, "tokens", t->dir, sizeof t->dir, e) != 0)
 		return e->code;
 	strcpy(t->name, name);
 	if (path_of(t->p12, t->dir, name, ".p12", e) != 0 ||
 	    path_of(t->state, t->dir, name, ".state", e) != 0 ||
-	    path_of(t->lock, t->dir, name, ".lock", e) != 0 ||
+	    path_of(t->base, t->dir, name, "", e) != 0 ||
 	    path_of(t->containers, t->dir, name, ".containers", e) != 0)
 		return e->code;
 	return 0;
@@ -60,9 +58,7 @@ int pb_token_init(pb_token *t, const pb_state *st, const char *name, pb_err *e)
 
 void pb_token_close(pb_token *t)
 {
-	if (t->lock_fd >= 0)
-		close(t->lock_fd);   /* releases the flock */
-	t->lock_fd = -1;
+	pb_lock_release(&t->lock);
 }
 
 /* Is entry "TARGET.tmp.XXXXXX", the temporary file pb_atomic_write makes
@@ -101,23 +97,13 @@ static void sweep_stale(const pb_token *t)
 	}
 }
 
+/* Held until pb_token_close: one operation on the token at a time. */
 static int token_lock(pb_token *t, pb_err *e)
 {
-	int fd;
-
-	if (t->lock_fd >= 0)
+	if (t->lock.fd >= 0)
 		return 0;
-	fd = open(t->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return pb_fail(e, PB_EFAIL, "%s: %s", t->lock, strerror(errno));
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			int err = errno;
-			close(fd);
-			return pb_fail(e, PB_EFAIL, "%s: lock: %s", t->lock, strerror(err));
-		}
-	}
-	t->lock_fd = fd;
+	if (pb_lock_acquire(&t->lock, t->base, e) != 0)
+		return e->code;
 	sweep_stale(t);
 	return 0;
 }

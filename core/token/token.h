@@ -14,7 +14,9 @@
  *                              and the SHA-256 of the .p12 as provbox
  *                              wrote or last opened it (two while a PIN
  *                              change is in flight)
- *   tokens/N.lock              flock(2): one operation on N at a time
+ *   tokens/N.lock              the lock of resource tokens/N
+ *                              (core/base/lock.h): one operation on N
+ *                              at a time
  *   tokens/N.containers/C.wrap "provbox-ckey-v1\n" || RFC 5649 AES-256
  *                              key wrap of the 32-byte container key C
  *
@@ -45,6 +47,7 @@
 
 #include "core/crypto/key.h"
 #include "core/pki/pkcs12.h"
+#include "core/base/lock.h"
 #include "core/base/secret.h"
 #include "core/base/state.h"
 
@@ -62,9 +65,9 @@ typedef struct pb_token {
 	char dir[PATH_MAX];          /* STATE/tokens */
 	char p12[PATH_MAX];
 	char state[PATH_MAX];
-	char lock[PATH_MAX];
+	char base[PATH_MAX];         /* STATE/tokens/N: the lock's resource */
 	char containers[PATH_MAX];
-	int lock_fd;                 /* -1 when not locked */
+	pb_lock lock;                /* fd -1 when not locked */
 } pb_token;
 
 /* An unlocked token. Wipe with pb_token_keys_wipe. */

@@ -168,3 +168,27 @@ Test(cli, nargs_bounds) {
 	cr_assert_eq(pb_cli_nargs(&cli, 0, 1, "FILE", &e), PB_EUSAGE);
 	cr_assert(strstr(e.msg, "'two'"));
 }
+
+Test(cli, lock_timeout_is_a_shared_option_in_range) {
+	pb_cli cli;
+	struct seen s;
+	pb_err e;
+	char *ok[] = {"x", "--lock-timeout", "0", NULL};
+	char *eq[] = {"x", "--lock-timeout=86400", NULL};
+	char *none[] = {"x", NULL};
+	char *big[] = {"x", "--lock-timeout", "86401", NULL};
+	char *neg[] = {"x", "--lock-timeout", "-1", NULL};
+	char *twice[] = {"x", "--lock-timeout", "1", "--lock-timeout", "1", NULL};
+
+	cr_assert_eq(parse(&cli, &s, none, 1, &e), 0);
+	cr_assert_eq(cli.lock_timeout, -1);
+	cr_assert_eq(parse(&cli, &s, ok, 3, &e), 0, "%s", e.msg);
+	cr_assert_eq(cli.lock_timeout, 0);
+	cr_assert_eq(parse(&cli, &s, eq, 2, &e), 0, "%s", e.msg);
+	cr_assert_eq(cli.lock_timeout, 86400);
+	cr_assert_eq(parse(&cli, &s, big, 3, &e), PB_EUSAGE);
+	cr_assert(strstr(e.msg, "out of range"), "%s", e.msg);
+	cr_assert_eq(parse(&cli, &s, neg, 3, &e), PB_EUSAGE);
+	cr_assert_eq(parse(&cli, &s, twice, 5, &e), PB_EUSAGE);
+	cr_assert(strstr(e.msg, "given twice"), "%s", e.msg);
+}

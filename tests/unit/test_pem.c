@@ -55,7 +55,37 @@ Test(pem, finds_several_blocks_and_skips_text) {
 	cr_assert_str_eq(blk.label, "B");
 	cr_assert_eq(blk.len, 2);
 	cr_assert_eq(out[1], 5);
-	cr_assert_eq(pem_next(t, strlen(t), &pos, out, sizeof out, &blk, &e), 1);
+	cr_assert_eq(pem_next(t, strlen(t), &pos, out, sizeof out, &blk, &e), PEM_NONE);
+}
+
+Test(pem, no_block_and_too_large_are_different_results) {
+	const char *t = "-----BEGIN CERTIFICATE-----\nAQIDBAUG\n-----END CERTIFICATE-----\n";
+	uint8_t out[16];
+	pem_block blk;
+	pb_err e = {0, ""};
+
+	cr_assert_eq(decode("no PEM here\n", &blk, out, sizeof out, &e), PEM_NONE);
+	cr_assert_str_eq(e.msg, "", "no block is not an error");
+	cr_assert_eq(decode(t, &blk, out, 6, &e), 0, "exactly cap bytes fit: %s", e.msg);
+	cr_assert_eq(decode(t, &blk, out, 5, &e), PB_EFAIL);
+	cr_assert_neq(PB_EFAIL, PEM_NONE);
+	cr_assert_str_eq(e.msg, "PEM: CERTIFICATE block too large (more than 5 bytes)");
+}
+
+Test(pem, decodes_a_20k_block) {
+	static uint8_t der[20000], out[20000];
+	static char text[30000];
+	size_t tlen;
+	pem_block blk;
+	pb_err e;
+
+	for (size_t i = 0; i < sizeof der; i++)
+		der[i] = (uint8_t)(i * 31 + 7);
+	cr_assert_eq(pem_encode("CERTIFICATE", der, sizeof der, text, sizeof text, &tlen, &e), 0);
+	cr_assert_gt(tlen, 26000);
+	cr_assert_eq(decode(text, &blk, out, sizeof out, &e), 0, "%s", e.msg);
+	cr_assert_eq(blk.len, sizeof der);
+	cr_assert_eq(memcmp(out, der, sizeof der), 0);
 }
 
 Test(pem, rejects_mismatched_end_label) {

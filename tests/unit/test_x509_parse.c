@@ -110,6 +110,32 @@ Test(x509_parse, reads_openssl_p256_cert) { openssl_cert_matches("ec -pkeyopt ec
 Test(x509_parse, reads_openssl_p384_cert) { openssl_cert_matches("ec -pkeyopt ec_paramgen_curve:P-384 -sha384", PB_ALG_EC_P384, PB_HASH_SHA384); }
 Test(x509_parse, reads_openssl_rsa2048_cert) { openssl_cert_matches("rsa:2048", PB_ALG_RSA_2048, PB_HASH_SHA256); }
 
+/* A certificate of about 20 KB (a long private extension, as some vendors
+ * add): its PEM block used to be reported as "no CERTIFICATE PEM block". */
+Test(x509_parse, reads_a_20k_certificate_and_names_a_too_large_block) {
+	static uint8_t pem[3 * PB_X509_MAX], der[2 * PB_X509_MAX], sc[PB_X509_MAX];
+	char out[512];
+	pb_x509 c;
+	pb_err e;
+
+	cr_assert_eq(run(out, sizeof out, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+		"-nodes -keyout big.key -subj /CN=big -days 1 -addext \"1.2.3.4=ASN1:UTF8String:"
+		"$(head -c 19500 /dev/zero | tr '\\0' a)\" -out big.pem && "
+		"openssl x509 -in big.pem -outform DER -out big.der"), 0, "%s", out);
+	size_t n = get_file("big.pem", pem, sizeof pem), dn = get_file("big.der", der, sizeof der);
+	cr_assert_gt(dn, 19500, "not a 20 KB certificate: %zu bytes", dn);
+	cr_assert_gt(dn, 16384, "must exceed the old limit");
+
+	cr_assert_eq(pb_x509_load(pem, n, sc, sizeof sc, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c.der_len, dn);
+	cr_assert_eq(memcmp(c.der, der, dn), 0);
+	cr_assert_eq(pb_x509_load(der, dn, sc, sizeof sc, &c, &e), 0, "DER: %s", e.msg);
+
+	/* a buffer too small says so, it does not claim there is no block */
+	cr_assert_eq(pb_x509_load(pem, n, sc, 16384, &c, &e), PB_EFAIL);
+	cr_assert_not_null(strstr(e.msg, "CERTIFICATE block too large"), "%s", e.msg);
+}
+
 Test(x509_parse, reads_openssl_v1_cert_without_extensions) {
 	pb_x509 c;
 	pb_err e;
