@@ -34,7 +34,7 @@ static int each_cert(const uint8_t *buf, size_t len, const char *what, cert_fn f
 			return e->code;
 		found++;
 	}
-	if (rc != 1)
+	if (rc != PEM_NONE)
 		return pb_err_prefix(e, "%s", what);
 	if (found == 0)
 		return pb_fail(e, PB_EVERIFY, "%s: no CERTIFICATE in it", what);
