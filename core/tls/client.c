@@ -361,6 +361,9 @@ static int loop_fail(pb_tls_conn *c, const loop *l, pb_err *e)
 		pb_tls_error(err, cfg->servername ? cfg->servername : cfg->host, e);
 		return pb_err_prefix(e, "%s", what);
 	}
+	if (l->io_err == ECONNRESET || l->io_err == EPIPE)
+		return pb_fail(e, PB_EFAIL, "%s: the server closed the connection (%s)", what,
+			strerror(l->io_err));
 	if (l->io_err)
 		return pb_fail(e, PB_EFAIL, "%s: %s", what, strerror(l->io_err));
 	return pb_fail(e, PB_EFAIL, "%s: the server closed the connection%s", what,

@@ -131,6 +131,18 @@ expect_exit 1 conn "$(cat silent.port)" file:ec.pem F-EC.crt --timeout 2 </dev/n
 expect_one_line_error connect
 expect_stderr "handshake: no answer from the server within 2 s"
 
+note "a server that hangs up at once: exit 1, said so"
+python3 -c 'import socket
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+	c, _ = s.accept(); c.close()' > hangup.port &
+pids="$pids $!"
+i=0; until [ -s hangup.port ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "listener"; sleep 0.1; done
+expect_exit 1 conn "$(cat hangup.port)" file:ec.pem F-EC.crt </dev/null
+expect_one_line_error connect
+expect_stderr "handshake: the server closed the connection"
+
 note "nobody listening: exit 1"
 dead=$(free_port)
 expect_exit 1 conn "$dead" file:ec.pem F-EC.crt </dev/null
