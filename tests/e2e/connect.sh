@@ -20,7 +20,7 @@ start_server() {
 		-rev "$@" >"$name.log" 2>&1 </dev/null &
 	pids="$pids $!"
 	i=0
-	until grep -q '^ACCEPT' "$name.log"; do
+	until grep -q '^ACCEPT' "$name.log" 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 100 ] || { cat "$name.log" >&2; fail "s_server $name did not start"; }
 		sleep 0.1
 	done
