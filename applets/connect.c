@@ -14,6 +14,7 @@
 #include "core/base/applet.h"
 #include "core/base/cli.h"
 #include "core/base/file.h"
+#include "core/base/json.h"
 #include "core/tls/tls.h"
 #include "hal/hal.h"
 #include "hal/tls_signer.h"
@@ -172,28 +173,15 @@ static int check_cert_key(const opts *o, const pb_cli *cli, const pb_tls_chain *
 	return 0;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_info(const pb_cli *cli, const pb_tls_info *in)
 {
 	if (cli->json) {
-		printf("{\"peer\":");
-		json_str(in->peer_addr);
-		printf(",\"protocol\":\"TLSv1.2\",\"suite\":");
-		json_str(in->suite_name);
-		printf(",\"server_subject\":");
-		json_str(in->server_subject);
-		printf(",\"server_issuer\":");
-		json_str(in->server_issuer);
+		putchar('{');
+		pb_json_kv(stdout, 1, "peer", in->peer_addr);
+		pb_json_kv(stdout, 0, "protocol", "TLSv1.2");
+		pb_json_kv(stdout, 0, "suite", in->suite_name);
+		pb_json_kv(stdout, 0, "server_subject", in->server_subject);
+		pb_json_kv(stdout, 0, "server_issuer", in->server_issuer);
 		printf("}\n");
 	} else {
 		printf("connected: %s TLSv1.2 %s\n", in->peer_addr, in->suite_name);
