@@ -6,6 +6,7 @@
  * file only reads the options and files, checks that the certificate
  * is the key's, and prints what the handshake agreed on.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,8 @@ static int connect_main(int argc, char **argv, pb_err *e)
 		rc = handshake(&cli, &o, &ref, &ch, ta, conn, &info, e);
 	if (rc == 0) {
 		print_info(&cli, &info);
+		/* stdout closed early (| head): an error to report, not a signal */
+		signal(SIGPIPE, SIG_IGN);
 		rc = pb_tls_pump(conn, STDIN_FILENO, STDOUT_FILENO, o.linger * 1000, e);
 	}
 out:
