@@ -39,10 +39,12 @@ HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE -fstack-clash-prote
 # Where the compiler has them: CET branch protection, zeroed stack variables.
 cc_has = $(shell $(1) -Werror $(2) -E -x c /dev/null >/dev/null 2>&1 && echo $(2))
 HARDEN += $(call cc_has,$(CC),-fcf-protection) $(call cc_has,$(CC),-ftrivial-auto-var-init=zero)
+# hal.c stubs the TEE / KMU constructors until their backend files exist.
+HAL_DEFS := $(if $(wildcard hal/tee*.c),-DPB_HAL_TEE=1) $(if $(wildcard hal/kmu*.c),-DPB_HAL_KMU=1)
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
 CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
-	-DPB_FLAVOUR='"$(FLAVOUR)"'
+	-DPB_FLAVOUR='"$(FLAVOUR)"' $(HAL_DEFS)
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -83,6 +85,8 @@ $(O)/applets.inc: $(APPLET_SRC) Makefile
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 $(O)/main.o: $(O)/applets.inc
+# hal.c's TEE/KMU stubs go when a backend file appears (HAL_DEFS): rebuild it then.
+$(O)/hal/hal.o build/fuzz/lib/hal/hal.o: $(wildcard hal/tee*.c hal/kmu*.c)
 
 $(O)/libprovbox.a: $(CORE_OBJ)
 	@rm -f $@
@@ -185,7 +189,7 @@ check-install:
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
-	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1 $(HAL_DEFS)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)

@@ -71,7 +71,8 @@ static int nv_define(tpm_ctx *c, TPMI_RH_NV_INDEX h, TPMA_NV attrs, uint16_t siz
 	pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
 	pub.nvPublic.attributes = attrs;
 	pub.nvPublic.dataSize = size;
-	tpm_pw_session(&auth, &c->owner_auth);
+	if (tpm_owner_session(c, &auth, e) != 0)
+		return e->code;
 	rc = Tss2_Sys_NV_DefineSpace(c->sys, TPM2_RH_OWNER, &auth, &index_auth, &pub, &rsp);
 	return rc == TSS2_RC_SUCCESS ? 0 : tpm_fail(c, e, "TPM2_NV_DefineSpace", rc);
 }
@@ -89,7 +90,8 @@ static int nv_read_data(tpm_ctx *c, TPMI_RH_NV_INDEX h, const TPMS_NV_PUBLIC *p,
 		tpm_pw_session(&auth, NULL);
 	} else if (p->attributes & TPMA_NV_OWNERREAD) {
 		by = TPM2_RH_OWNER;
-		tpm_pw_session(&auth, &c->owner_auth);
+		if (tpm_owner_session(c, &auth, e) != 0)
+			return e->code;
 	} else {
 		return pb_fail(e, PB_EFAIL, "NV index 0x%08x: readable only with a policy", (unsigned)h);
 	}
@@ -113,7 +115,8 @@ static int nv_write_data(tpm_ctx *c, TPMI_RH_NV_INDEX h, const uint8_t *buf, siz
 	TPM2B_MAX_NV_BUFFER data;
 	TSS2_RC rc;
 
-	tpm_pw_session(&auth, &c->owner_auth);
+	if (tpm_owner_session(c, &auth, e) != 0)
+		return e->code;
 	for (size_t off = 0; off < len; off += data.size) {
 		data.size = (UINT16)(len - off < NV_CHUNK ? len - off : NV_CHUNK);
 		memcpy(data.buffer, buf + off, data.size);
@@ -180,7 +183,8 @@ int tpm_nv_write_once(tpm_ctx *c, uint32_t index, const uint8_t *data, size_t le
 		return e->code;
 	if (nv_write_data(c, h, data, len, e) != 0)
 		return e->code;
-	tpm_pw_session(&auth, &c->owner_auth);
+	if (tpm_owner_session(c, &auth, e) != 0)
+		return e->code;
 	rc = Tss2_Sys_NV_WriteLock(c->sys, TPM2_RH_OWNER, h, &auth, &rsp);
 	return rc == TSS2_RC_SUCCESS ? 0 : tpm_fail(c, e, "TPM2_NV_WriteLock", rc);
 }
@@ -208,7 +212,8 @@ int tpm_nv_counter(tpm_ctx *c, uint32_t index, int increment, uint64_t *value, p
 			return e->code;
 	}
 	if (increment) {
-		tpm_pw_session(&auth, &c->owner_auth);
+		if (tpm_owner_session(c, &auth, e) != 0)
+			return e->code;
 		rc = Tss2_Sys_NV_Increment(c->sys, TPM2_RH_OWNER, h, &auth, &rsp);
 		if (rc != TSS2_RC_SUCCESS)
 			return tpm_fail(c, e, "TPM2_NV_Increment", rc);
