@@ -18,6 +18,7 @@
 #include "core/base/json.h"
 #include "core/tls/tls.h"
 #include "hal/hal.h"
+#include "hal/hal_cli.h"
 #include "hal/tls_signer.h"
 
 static const char help[] =
@@ -49,6 +50,8 @@ static const char help[] =
 	"  --linger S           after stdin ends, wait up to S seconds of silence for the\n"
 	"                       server's reply (default 2)\n"
 	"  --json               print the handshake summary as JSON\n"
+	"  --pin-fd N, --pin-file F   the user PIN a tee: key needs (also $PROVBOX_PIN; not\n"
+	"                       asked on the terminal, stdin is the data)\n"
 	"  --tpm URI, --tee URI, --kmu URI, --state DIR   see provbox --help\n"
 	"\n"
 	"Exit codes: 0 connected and closed cleanly; 1 network trouble, timeout, a\n"
@@ -127,12 +130,6 @@ static int on_option(void *ctx, int id, const char *arg, pb_err *e)
 	return pb_fail(e, PB_EUSAGE, "internal: unhandled option");
 }
 
-/* The backend of the key, with the shared --tpm/--tee/--kmu/--state. */
-static int open_backend(const pb_cli *cli, const hal_key_ref *ref, hal_ctx **be, pb_err *e)
-{
-	return hal_open_for_key(ref, cli->tpm, cli->tee, cli->kmu, cli->state_dir, be, e);
-}
-
 static int read_certs(const char *path, pb_tls_chain *ch, pb_tls_anchors *ta, pb_err *e)
 {
 	uint8_t *buf;
@@ -204,12 +201,18 @@ static int handshake(const pb_cli *cli, const opts *o, const hal_key_ref *ref,
 		.timeout_s = o->timeout, .anchors = ta, .client_auth = &signer.vtable,
 		.client_auth_err = &signer.err
 	};
+	hal_open_opts ho;
+	hal_cli_auth auth;
 	pb_pubkey pub;
 	hal_ctx *be;
 	int rc;
 
-	if (open_backend(cli, ref, &be, e) != 0)
+	/* --tpm/--tee/--kmu/--state, and the PIN sources a tee: key needs */
+	hal_opts_from_cli(cli, &ho, &auth);
+	if (hal_open_for_key(ref, &ho, &be, e) != 0) {
+		hal_cli_auth_wipe(&auth);
 		return e->code;
+	}
 	rc = hal_key_public(be, ref, &pub, e);
 	if (rc == 0)
 		rc = check_cert_key(o, cli, ch, &pub, e);
@@ -218,6 +221,7 @@ static int handshake(const pb_cli *cli, const opts *o, const hal_key_ref *ref,
 		rc = pb_tls_connect(conn, &cfg, info, e);
 	}
 	hal_close(be);
+	hal_cli_auth_wipe(&auth);
 	return rc;
 }
 

@@ -127,14 +127,17 @@ static void signer_for(const char *alg, hal_ctx **be, hal_key_ref *ref, pb_pubke
 	hal_tls_signer *s, br_x509_certificate *chain)
 {
 	char spec[256];
+	hal_open_opts o = {0};
+	hal_key_spec ks;
 	pb_alg a;
 	pb_err e;
 
 	cr_assert_eq(pb_alg_parse(alg, &a, &e), 0);
 	snprintf(spec, sizeof spec, "file:%s", path("k.pem"));
 	cr_assert_eq(hal_key_ref_parse(spec, ref, &e), 0, "%s", e.msg);
-	cr_assert_eq(hal_open(HAL_FILE, NULL, NULL, be, &e), 0, "%s", e.msg);
-	cr_assert_eq(hal_key_create(*be, ref, a, 1, &e), 0, "%s", e.msg);
+	ks = hal_key_spec_sign(a, 1);
+	cr_assert_eq(hal_open(HAL_FILE, &o, be, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(*be, ref, &ks, &e), 0, "%s", e.msg);
 	cr_assert_eq(hal_key_public(*be, ref, pub, &e), 0, "%s", e.msg);
 	chain->data = (unsigned char *)"x";
 	chain->data_len = 1;
