@@ -147,7 +147,11 @@ static int read_certs(const char *path, pb_tls_chain *ch, pb_tls_anchors *ta, pb
 static int load_anchors(const opts *o, pb_tls_anchors *ta, pb_err *e)
 {
 	if (o->nca == 0)
-		/* hook: the certstore's `device` anchors once core/certstore lands */
+		/* Hook for the certstore (branch certstore, core/pki/certstore.h):
+		 * pb_state_open + pb_cs_open(&cs, &st, 0, e), pb_cs_anchors(&cs,
+		 * PB_CS_DEVICE, certs, e) (certs calloc'd: it is large), then
+		 * pb_tls_anchors_add(ta, certs->c[i].der, certs->c[i].der_len, "certstore", e)
+		 * for each; none at all stays a usage error naming --ca. */
 		return pb_fail(e, PB_EUSAGE, "--ca required (the certstore's device anchors are not "
 			"available in this build)");
 	for (int i = 0; i < o->nca; i++)
