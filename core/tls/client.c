@@ -161,6 +161,9 @@ static void engine_init(pb_tls_conn *c, const pb_tls_config *cfg)
 	c->x509.inner = xc;
 	br_ssl_engine_set_x509(eng, &c->x509.vtable);
 
+	/* The client auth object (and the key's backend) live for the
+	 * handshake only: a renegotiation would call it again. */
+	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 	if (cfg->client_auth)
 		br_ssl_client_set_client_certificate(cc, cfg->client_auth);
 	br_ssl_engine_set_buffer(eng, c->iobuf, sizeof c->iobuf, 1);
@@ -357,6 +360,10 @@ static int loop_fail(pb_tls_conn *c, const loop *l, pb_err *e)
 		*e = *cfg->client_auth_err;
 		return pb_err_prefix(e, "%s", what);
 	}
+	if (l->phase == PHASE_DATA && err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
+		return pb_fail(e, PB_EFAIL, "connection: the server ended it with alert %d %s%s",
+			err - BR_ERR_RECV_FATAL_ALERT, pb_tls_alert_name((unsigned)(err - BR_ERR_RECV_FATAL_ALERT)),
+			err - BR_ERR_RECV_FATAL_ALERT == 40 ? " (after we refused to renegotiate?)" : "");
 	if (err != BR_ERR_OK) {
 		pb_tls_error(err, cfg->servername ? cfg->servername : cfg->host, e);
 		return pb_err_prefix(e, "%s", what);

@@ -8,7 +8,9 @@
  *
  * Client authentication is a br_ssl_client_certificate_class handed in
  * by the caller (hal/tls_signer.c: the signature is made by a HAL key),
- * so this layer never sees a private key.
+ * so this layer never sees a private key. It is used during
+ * pb_tls_connect only (renegotiation is refused), so the caller may
+ * release it and the key's backend before pb_tls_pump.
  *
  * Algorithms: TLS 1.2 only; ECDHE-ECDSA and ECDHE-RSA with AES-GCM
  * (128/SHA-256, 256/SHA-384); signatures with SHA-256 or SHA-384 only

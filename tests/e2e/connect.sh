@@ -17,7 +17,7 @@ start_server() {
 	name=$1; shift
 	port=$(free_port)
 	openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/gen_rootca.crt \
-		-rev "$@" >"$name.log" 2>&1 </dev/null &
+		-rev "$@" >"$name.log" 2>&1 <empty &
 	pids="$pids $!"
 	i=0
 	until grep -q '^ACCEPT' "$name.log" 2>/dev/null; do
@@ -36,6 +36,7 @@ conn() {
 		--cert "$c" --chain pki/dev_subca.crt --ca "${CA:-srv/ca.crt}" --linger 1 "$@" >out.txt
 }
 
+: > empty   # stdin with nothing to send (not /dev/null: other jobs on this machine have replaced it)
 note "PKI: trust|me hierarchy (Device Sub CA) and two TLS servers (P-256, RSA-2048)"
 pb pki-gen init --profile trustme --out pki >/dev/null
 pb pki-gen init --profile simple --out srv >/dev/null
@@ -77,8 +78,8 @@ grep -q "Ciphersuite: ECDHE-ECDSA-AES" ec.log || fail "EC server: not an ECDHE-E
 # the P-384 key signs its CertificateVerify with SHA-384, the others SHA-256
 grep -A2 "CN = serial:F-P384" ec.log | grep -q "Hash used: SHA384" || fail "P-384 key: not SHA-384"
 
-note "--json and </dev/null: summary only, clean close"
-conn "$port_ec" "$sign_key" "$sign_crt" --json </dev/null
+note "--json and <empty: summary only, clean close"
+conn "$port_ec" "$sign_key" "$sign_crt" --json <empty
 python3 -c 'import json, sys
 d = json.loads(open("out.txt").read())
 want = {"peer": "127.0.0.1:" + sys.argv[1], "protocol": "TLSv1.2", "suite": "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -87,30 +88,30 @@ sys.exit(0 if d == want else "--json: %r" % d)' "$port_ec" || fail "--json"
 
 note "client certificate from another CA: the server refuses it (exit 5)"
 pb pki-gen issue --ca srv/ca --csr F-EC.csr --profile device --out other.crt
-expect_exit 5 conn "$port_ec" file:ec.pem other.crt </dev/null
+expect_exit 5 conn "$port_ec" file:ec.pem other.crt <empty
 expect_one_line_error connect
 expect_stderr "handshake: server rejected our certificate (alert 48 unknown_ca)"
 
 note "certificate of another key: refused before connecting (exit 5)"
-expect_exit 5 conn "$port_ec" "$sign_key" F-RSA.crt </dev/null
+expect_exit 5 conn "$port_ec" "$sign_key" F-RSA.crt <empty
 expect_one_line_error connect
 expect_stderr "F-RSA.crt is not the certificate of key $sign_key"
 
 note "server certificate not from --ca (exit 5)"
 CA=srvrsa/ca.crt
-expect_exit 5 conn "$port_ec" file:ec.pem F-EC.crt </dev/null
+expect_exit 5 conn "$port_ec" file:ec.pem F-EC.crt <empty
 unset CA
 expect_one_line_error connect
 expect_stderr "handshake: server certificate: not signed by a trusted CA"
 
 note "--servername the certificate does not carry, and an IP it does not carry (exit 5)"
 SN=wrong.example
-expect_exit 5 conn "$port_ec" file:ec.pem F-EC.crt </dev/null
+expect_exit 5 conn "$port_ec" file:ec.pem F-EC.crt <empty
 unset SN
 expect_one_line_error connect
 expect_stderr "server certificate: not issued for 'wrong.example'"
 expect_exit 5 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --key file:ec.pem \
-	--cert F-EC.crt --ca srv/ca.crt </dev/null
+	--cert F-EC.crt --ca srv/ca.crt <empty
 expect_stderr "server certificate: not issued for '127.0.0.1'"
 
 note "a server certificate with iPAddress 127.0.0.1 matches --host 127.0.0.1"
@@ -121,14 +122,41 @@ openssl x509 -req -in ip.csr -CA srv/ca.crt -CAkey srv/ca.key -CAcreateserial -d
 	-out ip.crt 2>/dev/null
 start_server ip -cert ip.crt -key ip.key
 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ip" --key file:ec.pem --cert F-EC.crt \
-	--chain pki/dev_subca.crt --ca srv/ca.crt </dev/null | grep -q "^server: /CN=ip$" || fail "IP SAN"
+	--chain pki/dev_subca.crt --ca srv/ca.crt <empty | grep -q "^server: /CN=ip$" || fail "IP SAN"
 
 note "the server accepts only SHA-384 signatures; a P-256 key signs SHA-256 only"
 start_server sha384 -cert srv/system.crt -key srv/system.key -client_sigalgs ECDSA+SHA384:RSA+SHA384
-expect_exit 1 conn "$port_sha384" "$sign_key" "$sign_crt" </dev/null
+expect_exit 1 conn "$port_sha384" "$sign_key" "$sign_crt" <empty
 expect_one_line_error connect
 expect_stderr "the server accepts no signature algorithm our key makes (ECDSA with SHA-256)"
-conn "$port_sha384" file:p384.pem F-P384.crt </dev/null || fail "P-384 key with SHA-384"
+conn "$port_sha384" file:p384.pem F-P384.crt <empty || fail "P-384 key with SHA-384"
+
+note "a server that asks to renegotiate (with a client certificate): refused, exit 1"
+# s_server reads commands on stdin ("R": renegotiate, asking for a client
+# certificate); both stdins are FIFOs held open here, so "R" goes in only
+# once the connection is up and connect's stdin stays open meanwhile.
+mkfifo reneg.cmd reneg.in
+exec 3<>reneg.cmd 4<>reneg.in
+port_reneg=$(free_port)
+openssl s_server -accept "127.0.0.1:$port_reneg" -Verify 1 -verify_return_error -CAfile pki/gen_rootca.crt \
+	-cert srv/system.crt -key srv/system.key -naccept 1 <reneg.cmd >reneg.log 2>&1 &
+pids="$pids $!"
+i=0
+until grep -q '^ACCEPT' reneg.log 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || fail "s_server reneg"; sleep 0.1; done
+conn "$port_reneg" "$sign_key" "$sign_crt" <reneg.in 2>"$PB_WORK/stderr" &
+cpid=$!
+i=0
+until grep -q '^CIPHER is' reneg.log; do i=$((i + 1)); [ $i -lt 300 ] || fail "no connection"; sleep 0.1; done
+echo R >&3
+set +e
+wait $cpid
+rc=$?
+set -e
+exec 3>&- 4>&-
+assert_eq "$rc" 1 "exit code after a refused renegotiation"
+expect_one_line_error connect
+expect_stderr "connection: the server ended it with alert"
+grep -q "no renegotiation" reneg.log || fail "the server did not see our refusal"
 
 note "a server that never answers: handshake timeout, no hang (exit 1)"
 python3 -c 'import socket,time
@@ -136,7 +164,7 @@ s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
 print(s.getsockname()[1], flush=True); time.sleep(120)' > silent.port &
 pids="$pids $!"
 i=0; until [ -s silent.port ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "listener"; sleep 0.1; done
-expect_exit 1 conn "$(cat silent.port)" file:ec.pem F-EC.crt --timeout 2 </dev/null
+expect_exit 1 conn "$(cat silent.port)" file:ec.pem F-EC.crt --timeout 2 <empty
 expect_one_line_error connect
 expect_stderr "handshake: no answer from the server within 2 s"
 
@@ -148,13 +176,13 @@ while True:
 	c, _ = s.accept(); c.close()' > hangup.port &
 pids="$pids $!"
 i=0; until [ -s hangup.port ]; do i=$((i + 1)); [ $i -lt 100 ] || fail "listener"; sleep 0.1; done
-expect_exit 1 conn "$(cat hangup.port)" file:ec.pem F-EC.crt </dev/null
+expect_exit 1 conn "$(cat hangup.port)" file:ec.pem F-EC.crt <empty
 expect_one_line_error connect
 expect_stderr "handshake: the server closed the connection"
 
 note "nobody listening: exit 1"
 dead=$(free_port)
-expect_exit 1 conn "$dead" file:ec.pem F-EC.crt </dev/null
+expect_exit 1 conn "$dead" file:ec.pem F-EC.crt <empty
 expect_stderr "TCP connect to 127.0.0.1 port $dead: Connection refused"
 
 note "usage: --ca is required (until the certstore's anchors), bad port"
