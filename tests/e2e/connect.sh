@@ -144,7 +144,7 @@ pids="$pids $!"
 i=0
 until grep -q '^ACCEPT' reneg.log 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || fail "s_server reneg"; sleep 0.1; done
 conn "$port_reneg" "$sign_key" "$sign_crt" <reneg.in 2>"$PB_WORK/stderr" &
-cpid=$!
+cpid=$!; pids="$pids $cpid"
 i=0
 until grep -q '^CIPHER is' reneg.log; do i=$((i + 1)); [ $i -lt 300 ] || fail "no connection"; sleep 0.1; done
 echo R >&3
