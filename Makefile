@@ -3,7 +3,7 @@
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
-#   make demo       provision one simulated device end to end
+#   make demo       provision one simulated device end to end (FLOW=tee: the Welma flow)
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
@@ -45,6 +45,8 @@ CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
 CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
 	-DPB_FLAVOUR='"$(FLAVOUR)"' $(HAL_DEFS)
+# p11-kit's pkcs11.h, for the tee backend (hal/p11.c)
+CPPFLAGS_ALL += -I/usr/include/p11-kit-1
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -85,6 +87,7 @@ $(O)/applets.inc: $(APPLET_SRC) Makefile
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 $(O)/main.o: $(O)/applets.inc
+
 # hal.c's TEE/KMU stubs go when a backend file appears (HAL_DEFS): rebuild it then.
 $(O)/hal/hal.o build/fuzz/lib/hal/hal.o: $(wildcard hal/tee*.c hal/kmu*.c)
 
@@ -120,6 +123,8 @@ DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev lib
 	libtss2-dev libcriterion-dev openssl swtpm swtpm-tools tpm2-tools tpm2-openssl \
 	softhsm2 opensc efitools iproute2 procps time \
 	help2man man-db groff-base bash-completion initramfs-tools dracut-core cpio python3
+# the tee backend: p11-kit's pkcs11.h; SoftHSM2, pkcs11-tool and openssl's pkcs11 engine in tests
+DEB_PACKAGES += libp11-kit-dev libengine-pkcs11-openssl
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -190,6 +195,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
 	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1 $(HAL_DEFS)
+FUZZ_CFLAGS += -I/usr/include/p11-kit-1
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)
@@ -229,8 +235,13 @@ fuzz: $(FUZZERS)
 	done
 
 # ---------------------------------------------------------------- demo, bench
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2.
+FLOW ?= trustme
+DEMO_trustme := examples/provision-sim.sh
+DEMO_tee := examples/provision-welma.sh
 demo: deps $(O)/provbox
-	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
+	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme or tee" >&2; exit 2; }
+	PROVBOX=$(abspath $(O)/provbox) $(DEMO_$(FLOW))
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done

@@ -14,6 +14,7 @@
 #include "core/base/file.h"
 #include "core/asn1/name.h"
 #include "core/asn1/pem.h"
+#include "core/lifecycle/lifecycle.h"
 #include "hal/hal_cli.h"
 
 static const char help[] =
@@ -170,7 +171,11 @@ static int make_mode(const pb_cli *cli, const csr_opts *o, pb_err *e)
 		return e->code;
 	hal_opts_from_cli(cli, &ho, &auth);
 	spec = hal_key_spec_sign(alg, cli->force);
-	rc = hal_open_for_key(&ref, &ho, &be, e);
+	be = NULL;
+	/* making a device key is a provisioning operation: the gate first */
+	rc = o->create ? pb_lc_gate(&ho, "create", e) : 0;
+	if (rc == 0)
+		rc = hal_open_for_key(&ref, &ho, &be, e);
 	if (rc == 0 && o->create)
 		rc = hal_key_create(be, &ref, &spec, e);
 	if (rc == 0)

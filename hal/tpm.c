@@ -507,6 +507,24 @@ static int tpm_nv_counter_op(hal_ctx *be, uint32_t index, int increment, uint64_
 	return unlock(c, tpm_nv_counter(c, index, increment, value, e));
 }
 
+static int tpm_lc_read_op(hal_ctx *be, hal_lifecycle *lc, int *present, pb_err *e)
+{
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_read(c, lc, present, e));
+}
+
+static int tpm_lc_write_op(hal_ctx *be, hal_lifecycle to, pb_err *e)
+{
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_write(c, to, e));
+}
+
+static int tpm_lc_protection_op(hal_ctx *be, char *buf, size_t cap, pb_err *e)
+{
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_protection(c, buf, cap, e));
+}
+
 static int transient_count_locked(tpm_ctx *c, uint32_t *n, pb_err *e)
 {
 	TPMS_CAPABILITY_DATA cap = {0};
@@ -615,11 +633,12 @@ static int tpm_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
 }
 
 /* Signing is serialized on the context's lock: safe, but no faster with
- * threads, so not HAL_CAP_SIGN_THREADSAFE. Lifecycle: the NV default
- * (hal/lifecycle_nv.c) over nv_read / nv_write_once. */
+ * threads, so not HAL_CAP_SIGN_THREADSAFE. Lifecycle: own slots (hal/tpm_nv.c),
+ * in the NV layout of hal/lifecycle_nv.c but platform-created where the
+ * platform hierarchy is open. */
 static const hal_backend_class tpm_class = {
 	.name = "tpm",
-	.caps = HAL_CAP_NON_EXTRACTABLE,
+	.caps = HAL_CAP_NON_EXTRACTABLE | HAL_CAP_LIFECYCLE,
 	.key_create = tpm_key_create,
 	.key_public = tpm_key_public,
 	.key_sign = tpm_key_sign,
@@ -629,6 +648,9 @@ static const hal_backend_class tpm_class = {
 	.nv_read = tpm_nv_read_op,
 	.nv_write_once = tpm_nv_write_once_op,
 	.nv_counter = tpm_nv_counter_op,
+	.lifecycle_read = tpm_lc_read_op,
+	.lifecycle_write = tpm_lc_write_op,
+	.lifecycle_protection = tpm_lc_protection_op,
 	.close = tpm_close,
 };
 

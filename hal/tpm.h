@@ -82,6 +82,12 @@ int tpm_nv_read(tpm_ctx *c, uint32_t index, uint8_t *buf, size_t cap, size_t *le
 	int *defined, pb_err *e);
 int tpm_nv_write_once(tpm_ctx *c, uint32_t index, const uint8_t *data, size_t len, pb_err *e);
 int tpm_nv_counter(tpm_ctx *c, uint32_t index, int increment, uint64_t *value, pb_err *e);
+/* Lifecycle storage (hal/tpm_nv.c): platform-created, policy-delete
+ * write-once indices where the platform hierarchy is open, owner ones
+ * otherwise; called with c->lock held. */
+int tpm_lc_read(tpm_ctx *c, hal_lifecycle *lc, int *present, pb_err *e);
+int tpm_lc_write(tpm_ctx *c, hal_lifecycle to, pb_err *e);
+int tpm_lc_protection(tpm_ctx *c, char *buf, size_t cap, pb_err *e);
 
 /* The backend over a TCTI the caller owns and keeps (the fuzzer's canned
  * responses); hal_close leaves the TCTI alone. o may be NULL. */

@@ -1,5 +1,6 @@
 /* core/lifecycle/lifecycle.c - the lifecycle policy; see lifecycle.h. */
 #include "core/lifecycle/lifecycle.h"
+#include "core/lifecycle/authority.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,25 +114,50 @@ static void close_all(hal_ctx **be, size_t n)
 		hal_close(be[--n]);
 }
 
+/* The public entry points go through the authority record
+ * (core/lifecycle/authority.h): the backends asked are the recorded ones,
+ * whatever the options say; the record is made at the first advance or
+ * the first gate pass. */
 int pb_lc_current(const hal_open_opts *o, hal_lifecycle *lc, pb_lc_info *info, pb_err *e)
 {
 	hal_ctx *be[LC_BACKENDS];
-	size_t n;
-	int rc;
+	hal_open_opts bound;
+	pb_lc_authority a;
+	pb_state st;
+	size_t n = 0;
+	int rc, recorded;
 
-	if ((rc = open_all(o, be, &n, e)) == 0)
+	if (pb_lc_bind(o, &st, &a, &bound, &recorded, e) != 0)
+		return pb_err_prefix(e, "lifecycle");
+	if ((rc = open_all(&bound, be, &n, e)) == 0)
 		rc = pb_lc_current_of(be, n, lc, info, e);
 	close_all(be, n);
+	if (rc == 0 && info) {
+		snprintf(info->authority_uri, sizeof info->authority_uri, "%s", a.uri);
+		info->authority_recorded = recorded;
+	}
 	return rc;
 }
 
 int pb_lc_advance(const hal_open_opts *o, hal_lifecycle to, pb_err *e)
 {
 	hal_ctx *be[LC_BACKENDS];
-	size_t n;
-	int rc;
+	hal_open_opts bound;
+	pb_lc_authority a;
+	pb_state st;
+	size_t n = 0;
+	int rc, recorded;
 
-	if ((rc = open_all(o, be, &n, e)) == 0)
+	if (pb_lc_bind(o, &st, &a, &bound, &recorded, e) != 0)
+		return pb_err_prefix(e, "lifecycle");
+	/* record first: from the first advance on, the options no longer choose */
+	if (!recorded) {
+		if (pb_lc_authority_record(&st, &a, e) != 0)
+			return pb_err_prefix(e, "lifecycle");
+		if (pb_lc_bind(o, &st, &a, &bound, &recorded, e) != 0)
+			return pb_err_prefix(e, "lifecycle");
+	}
+	if ((rc = open_all(&bound, be, &n, e)) == 0)
 		rc = pb_lc_advance_of(be, n, to, e);
 	close_all(be, n);
 	return rc;
@@ -140,13 +166,21 @@ int pb_lc_advance(const hal_open_opts *o, hal_lifecycle to, pb_err *e)
 int pb_lc_gate(const hal_open_opts *o, const char *what, pb_err *e)
 {
 	hal_ctx *be[LC_BACKENDS];
-	size_t n;
-	int rc;
+	hal_open_opts bound;
+	pb_lc_authority a;
+	pb_state st;
+	size_t n = 0;
+	int rc, recorded;
 
-	if ((rc = open_all(o, be, &n, e)) != 0)
+	if (pb_lc_bind(o, &st, &a, &bound, &recorded, e) != 0)
+		return what ? pb_err_prefix(e, "%s: lifecycle", what) : pb_err_prefix(e, "lifecycle");
+	if ((rc = open_all(&bound, be, &n, e)) != 0)
 		rc = what ? pb_err_prefix(e, "%s", what) : rc;
 	else
 		rc = pb_lc_gate_of(be, n, what, e);
 	close_all(be, n);
+	/* the first operation let through fixes the authority */
+	if (rc == 0 && !recorded && pb_lc_authority_record(&st, &a, e) != 0)
+		return what ? pb_err_prefix(e, "%s: lifecycle", what) : pb_err_prefix(e, "lifecycle");
 	return rc;
 }

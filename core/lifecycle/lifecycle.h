@@ -28,6 +28,8 @@ typedef struct pb_lc_info {
 	char holder[16];         /* backend of the most advanced record ("" if none) */
 	char protection[160];    /* the authority's lifecycle_protection line */
 	int records;             /* backends that hold a record */
+	char authority_uri[256]; /* the authority's URI (pb_lc_current only) */
+	int authority_recorded;  /* 1: from STATE/lifecycle/authority; 0: from the options */
 } pb_lc_info;
 
 /* PSA lifecycle value of a state (0 for an unknown one). */

@@ -47,6 +47,9 @@ expect_stderr "create: refused: device is decommissioned"
 note "a record that is not ours is tampering: exit 5"
 stop_swtpm
 start_swtpm "$PB_WORK/swtpm2"
+# a new device: the first state dir has recorded the first swtpm as its
+# lifecycle authority (SPEC section 3) and would keep asking that one
+export PROVBOX_STATE="$PB_WORK/state2"
 T="--tpm $SWTPM_URI"
 record 0x01900001 '\000\000\000\001'
 expect_exit 5 pb token create $T --name odd --dev

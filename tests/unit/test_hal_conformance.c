@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/asn1/der.h"
 #include "core/base/file.h"
@@ -26,38 +28,76 @@ typedef struct backend_row {
 	pb_alg algs[4];        /* PB_ALG_NONE-terminated */
 	int needs_sim;         /* only in SIM=1 builds */
 	const char *uri_env;   /* non-NULL: the row runs only when this variable names the URI */
+	void (*setup)(const struct backend_row *b);   /* once per test, before the row runs */
+	const char *needs_file;                        /* the row runs only where it exists */
 } backend_row;
+
+#define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
+static void tee_token(const struct backend_row *b);
+static void softhsm_token(const struct backend_row *b);
 
 static const backend_row backends[] = {
 	{"file", HAL_FILE, NULL, NULL, NULL, "file:", "conformance.pem",
-		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0, NULL},
+		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0, NULL, NULL, NULL},
 	{"tpm sim", HAL_TPM, "sim", NULL, NULL, "tpm:0x81000042", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, NULL, NULL},
 	/* a real swtpm: tests/e2e/hal_conformance_swtpm.sh starts one and sets the variable */
 	{"tpm swtpm", HAL_TPM, NULL, NULL, NULL, "tpm:0x81000043", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, "PB_TEST_SWTPM_URI"},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, "PB_TEST_SWTPM_URI", NULL, NULL},
+	/* the TEE: the simulated secure storage, and SoftHSM2 as a PKCS#11 module */
+	{"tee sim", HAL_TEE, NULL, "sim", NULL, "tee:conformance", NULL,
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, tee_token, NULL},
+	{"tee softhsm2", HAL_TEE, NULL, "pkcs11:" SOFTHSM ",token=conformance", NULL, "tee:conformance", NULL,
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, NULL, softhsm_token, SOFTHSM},
 };
 #define NROWS (sizeof backends / sizeof backends[0])
 
 static char dir[64];
-static void mk(void) { strcpy(dir, "/tmp/pb-unit-conf.XXXXXX"); cr_assert_not_null(mkdtemp(dir)); }
+static int set_up[NROWS];
+static void mk(void)
+{
+	strcpy(dir, "/tmp/pb-unit-conf.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	memset(set_up, 0, sizeof set_up);
+}
 static void rm(void) { char c[128]; snprintf(c, sizeof c, "rm -rf %s", dir); cr_assert_eq(system(c), 0); }
 
 TestSuite(hal_conformance, .init = mk, .fini = rm, .timeout = 300);
 
+/* PINs of the token rows (tee): what an applet's auth callback would give. */
+static int test_auth(void *ctx, hal_auth which, pb_secret *out, int *given, pb_err *e)
+{
+	(void)ctx;
+	*given = which != HAL_AUTH_OWNER;
+	if (!*given) {
+		out->len = 0;
+		return 0;
+	}
+	return pb_secret_set(out, which == HAL_AUTH_SO_PIN ? "so-12345678" : "user-1234", e);
+}
+
+/* Does the row run here? Then it is set up once for this test. */
 static int row_runs(const backend_row *b)
 {
+	size_t i = (size_t)(b - backends);
+
 	if (b->uri_env) {
 		const char *v = getenv(b->uri_env);
 		return v != NULL && *v != '\0';
 	}
-	return !b->needs_sim || PB_SIM;
+	if ((b->needs_sim && !PB_SIM) || (b->needs_file && access(b->needs_file, R_OK) != 0))
+		return 0;
+	if (b->setup && !set_up[i]) {
+		set_up[i] = 1;
+		b->setup(b);
+	}
+	return 1;
 }
 
 static hal_ctx *open_row(const backend_row *b)
 {
 	hal_open_opts o = {.tpm_uri = b->tpm_uri, .tee_uri = b->tee_uri, .kmu_uri = b->kmu_uri,
-		.state_dir = dir};
+		.state_dir = dir, .auth = test_auth};
 	const char *uri = b->uri_env ? getenv(b->uri_env) : NULL;
 
 	if (uri && b->kind == HAL_TPM)
@@ -71,6 +111,34 @@ static hal_ctx *open_row(const backend_row *b)
 
 	cr_assert_eq(hal_open(b->kind, &o, &be, &e), 0, "%s: %s", b->name, e.msg);
 	return be;
+}
+
+/* A token labelled "conformance" with the SO and user PINs of test_auth. */
+static void tee_token(const backend_row *b)
+{
+	hal_ctx *be = open_row(b);
+	pb_err e;
+
+	cr_assert_eq(hal_token_init(be, "conformance", &e), 0, "%s: %s", b->name, e.msg);
+	cr_assert_eq(hal_token_set_pin(be, &e), 0, "%s: %s", b->name, e.msg);
+	hal_close(be);
+}
+
+/* SoftHSM2 with its own configuration and token directory in the test's. */
+static void softhsm_token(const backend_row *b)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/softhsm", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/softhsm2.conf", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "directories.tokendir = %s/softhsm\nobjectstore.backend = file\nlog.level = ERROR\n", dir);
+	fclose(f);
+	setenv("SOFTHSM2_CONF", path, 1);
+	tee_token(b);
 }
 
 static void ref_of(const backend_row *b, hal_key_ref *r)

@@ -294,8 +294,13 @@ Test(lifecycle_tpm, gate_and_advance_through_the_simulated_tpm) {
 	cr_assert_eq(lc, HAL_LC_SECURED);
 	cr_assert_eq(info.records, 1);
 	cr_assert_str_eq(info.holder, "tpm");
-	/* an unreachable authority: exit 1 naming it, never a pass */
-	hal_open_opts bad = {.tpm_uri = "swtpm:port=1", .state_dir = dir};
+	/* the authority is recorded: another --tpm does not change who is asked */
+	hal_open_opts other = {.tpm_uri = "swtpm:port=1", .state_dir = dir};
+	cr_assert_eq(pb_lc_gate(&other, "create", &e), PB_EREFUSED, "%s", e.msg);
+	/* an unreachable authority (a fresh state dir): exit 1 naming it, never a pass */
+	char fresh[300];
+	snprintf(fresh, sizeof fresh, "%s/fresh", dir);
+	hal_open_opts bad = {.tpm_uri = "swtpm:port=1", .state_dir = fresh};
 	cr_assert_eq(pb_lc_gate(&bad, "create", &e), PB_EFAIL);
 	cr_assert(strncmp(e.msg, "create: lifecycle: tpm backend: ", 32) == 0, "%s", e.msg);
 }

@@ -347,7 +347,8 @@ Test(tpm_sim, lifecycle_default_storage_in_nv) {
 	cr_assert_eq(hal_nv_write_once(be, HAL_LC_NV_BASE + HAL_LC_PROVISIONING,
 		(const uint8_t *)"\0\0\x20\0", 4, &e), PB_EFAIL);
 	cr_assert_eq(hal_lifecycle_protection(be, prot, sizeof prot, &e), 0);
-	cr_assert(strstr(prot, "tpm NV"), "%s", prot);
+	/* the simulator's platform hierarchy is open: platform-created records */
+	cr_assert(strstr(prot, "platform-created"), "%s", prot);
 	hal_close(be);
 }
 
