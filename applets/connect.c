@@ -23,14 +23,15 @@
 
 static const char help[] =
 	"Usage: connect --host H --port P --key REF --cert dev.crt [--chain FILE ...]\n"
-	"               --ca ca.crt [--servername NAME] [--timeout S] [--linger S] [--json]\n"
+	"               [--ca ca.crt] [--servername NAME] [--timeout S] [--linger S] [--json]\n"
 	"\n"
 	"Prove the device identity with a mutually authenticated TLS 1.2 handshake\n"
 	"(TLS 1.2 only; ECDHE-ECDSA or ECDHE-RSA with AES-GCM; signatures with\n"
 	"SHA-256/384). The client signature is made by the HAL key, so a tpm:, tee:\n"
 	"or kmu: key never leaves its backend. The server's certificate must chain to\n"
-	"--ca and carry --servername (default: --host; an IP address is matched\n"
-	"against the certificate's IP addresses). After the handshake it prints the\n"
+	"--ca (else to a device anchor of the certificate store) and carry\n"
+	"--servername (default: --host; an IP address is matched against the\n"
+	"certificate's IP addresses). After the handshake it prints the\n"
 	"peer, the suite and the server's subject and issuer (one JSON object with\n"
 	"--json), then copies stdin to the server and the server's data to stdout\n"
 	"until either side closes. When stdin ends, the reply is still read until the\n"
@@ -44,7 +45,7 @@ static const char help[] =
 	"  --chain FILE         intermediate certificates to send after it (repeatable; a PEM\n"
 	"                       file may hold several)\n"
 	"  --ca FILE            CA certificates the server must chain to (PEM, one or more;\n"
-	"                       repeatable). Required until the certstore's device anchors land.\n"
+	"                       repeatable; default: the certificate store's device anchors)\n"
 	"  --servername NAME    the name the server's certificate must carry (and SNI)\n"
 	"  --timeout S          seconds for connect + handshake (default 10)\n"
 	"  --linger S           after stdin ends, wait up to S seconds of silence for the\n"
@@ -143,17 +144,11 @@ static int read_certs(const char *path, pb_tls_chain *ch, pb_tls_anchors *ta, pb
 	return rc;
 }
 
-/* Trust anchors: --ca files, or (to come) the certstore's device anchors. */
-static int load_anchors(const opts *o, pb_tls_anchors *ta, pb_err *e)
+/* Trust anchors: --ca files, else the certificate store's device anchors. */
+static int load_anchors(const pb_cli *cli, const opts *o, pb_tls_anchors *ta, pb_err *e)
 {
 	if (o->nca == 0)
-		/* Hook for the certstore (branch certstore, core/pki/certstore.h):
-		 * pb_state_open + pb_cs_open(&cs, &st, 0, e), pb_cs_anchors(&cs,
-		 * PB_CS_DEVICE, certs, e) (certs calloc'd: it is large), then
-		 * pb_tls_anchors_add(ta, certs->c[i].der, certs->c[i].der_len, "certstore", e)
-		 * for each; none at all stays a usage error naming --ca. */
-		return pb_fail(e, PB_EUSAGE, "--ca required (the certstore's device anchors are not "
-			"available in this build)");
+		return pb_tls_anchors_device(ta, cli->state_dir, e);
 	for (int i = 0; i < o->nca; i++)
 		if (read_certs(o->ca[i], NULL, ta, e) != 0)
 			return e->code;
@@ -255,7 +250,7 @@ static int connect_main(int argc, char **argv, pb_err *e)
 		rc = pb_fail(e, PB_EFAIL, "out of memory");
 		goto out;
 	}
-	rc = load_anchors(&o, ta, e);
+	rc = load_anchors(&cli, &o, ta, e);
 	if (rc == 0)
 		rc = read_certs(o.cert, &ch, NULL, e);
 	for (int i = 0; rc == 0 && i < o.nchain; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/asn1/pem.h"
+#include "core/pki/certstore.h"
 
 /* Call fn for each certificate of buf: every CERTIFICATE block of a PEM
  * file (other blocks are skipped), or buf itself as one DER certificate. */
@@ -83,6 +84,39 @@ int pb_tls_anchors_add(pb_tls_anchors *a, const uint8_t *buf, size_t len, const 
 	pb_err *e)
 {
 	return each_cert(buf, len, what, add_anchor, a, e);
+}
+
+int pb_tls_anchors_device(pb_tls_anchors *a, const char *state_dir, pb_err *e)
+{
+	pb_certstore *cs = calloc(1, sizeof *cs);
+	pb_cs_certs *certs = calloc(1, sizeof *certs);   /* large: PB_CS_MAX certificates */
+	pb_state st;
+	int rc;
+
+	if (cs == NULL || certs == NULL) {
+		rc = pb_fail(e, PB_EFAIL, "out of memory");
+		goto out;
+	}
+	rc = pb_state_open(&st, state_dir, e);
+	if (rc == 0 && (rc = pb_cs_open(cs, &st, 0, e)) == 0) {
+		rc = pb_cs_anchors(cs, PB_CS_DEVICE, certs, e);
+		pb_cs_close(cs);
+	}
+	if (rc != 0) {
+		pb_err_prefix(e, "certificate store");
+		goto out;
+	}
+	if (certs->n == 0) {
+		rc = pb_fail(e, PB_EUSAGE, "no --ca and no device anchor in the certificate store "
+			"(certstore add --kind device CA.crt, or give --ca)");
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < certs->n; i++)
+		rc = pb_tls_anchors_add(a, certs->c[i].der, certs->c[i].der_len, "certstore device anchor", e);
+out:
+	free(certs);
+	free(cs);
+	return rc;
 }
 
 void pb_tls_anchors_free(pb_tls_anchors *a)

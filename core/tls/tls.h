@@ -47,6 +47,10 @@ typedef struct pb_tls_anchors {
  * certificate, no certificate at all), PB_EFAIL (too many). */
 int pb_tls_anchors_add(pb_tls_anchors *a, const uint8_t *buf, size_t len, const char *what,
 	pb_err *e);
+/* Add the certificate store's `device` anchors (state_dir: --state, or
+ * NULL for $PROVBOX_STATE / the default). PB_EUSAGE when there is none
+ * (the caller then wants --ca), PB_EVERIFY for a damaged store. */
+int pb_tls_anchors_device(pb_tls_anchors *a, const char *state_dir, pb_err *e);
 void pb_tls_anchors_free(pb_tls_anchors *a);
 
 /* A certificate chain to send (the client's): DER copies, leaf first. */
