@@ -1,6 +1,6 @@
 # connect against openssl s_server -Verify 1 -verify_return_error on
-# loopback: client keys file: EC P-256 / P-384 / RSA-2048 and tpm: (sim)
-# P-256 / RSA-2048, server certificates P-256 and RSA-2048; accepted with a
+# loopback: client keys file: EC P-256 / P-384 / RSA-2048, tpm: (sim) and
+# tee: (sim) P-256 / RSA-2048, server certificates P-256 and RSA-2048; accepted with a
 # Device Sub CA certificate (the server logs CN=serial:...), echo through
 # s_server -rev; refused with the right exit code and message otherwise.
 # The target flavour (no simulators) runs everything with file: keys.
@@ -50,6 +50,11 @@ sign_key=file:ec.pem sign_crt=F-EC.crt
 if [ "${PB_E2E_TARGET:-0}" != 1 ]; then
 	keys="$keys tpm:0x81000002,ec-p256,T-EC tpm:0x81000003,rsa-2048,T-RSA"
 	sign_key=tpm:0x81000002 sign_crt=T-EC.crt
+	# the simulated TEE's token, its user PIN for every tee: key operation
+	PROVBOX_SO_PIN=12345678 pb tee init --label token0 >/dev/null
+	PROVBOX_SO_PIN=12345678 PROVBOX_NEW_PIN=1234 pb tee init-pin >/dev/null
+	export PROVBOX_PIN=1234
+	keys="$keys tee:key0,ec-p256,E-EC tee:key1,rsa-2048,E-RSA"
 fi
 for kas in $keys; do
 	k=${kas%%,*}; rest=${kas#*,}; alg=${rest%%,*}; sn=${rest#*,}
@@ -77,6 +82,16 @@ grep -q "Ciphersuite: ECDHE-RSA-AES" rsa.log || fail "RSA server: not an ECDHE-R
 grep -q "Ciphersuite: ECDHE-ECDSA-AES" ec.log || fail "EC server: not an ECDHE-ECDSA suite"
 # the P-384 key signs its CertificateVerify with SHA-384, the others SHA-256
 grep -A2 "CN = serial:F-P384" ec.log | grep -q "Hash used: SHA384" || fail "P-384 key: not SHA-384"
+
+if [ "${PB_E2E_TARGET:-0}" != 1 ]; then
+	note "a tee: key without a PIN source: exit 2 naming it (stdin is the data, never read for it)"
+	unset PROVBOX_PIN
+	expect_exit 2 conn "$port_ec" tee:key0 E-EC.crt <empty
+	expect_one_line_error connect
+	expect_stderr "PROVBOX_PIN"
+	echo 1234 > pin
+	conn "$port_ec" tee:key0 E-EC.crt --pin-file pin <empty || fail "--pin-file"
+fi
 
 note "--json and <empty: summary only, clean close"
 conn "$port_ec" "$sign_key" "$sign_crt" --json <empty
