@@ -6,9 +6,14 @@
 # The target flavour (no simulators) runs everything with file: keys.
 . "$PB_TESTS/e2e/lib.sh"
 needs_cmd openssl python3 timeout
+gate_tpm    # csr --create and certstore add ask the lifecycle gate: a swtpm in the target flavour
 
 pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	if command -v stop_swtpm >/dev/null 2>&1; then stop_swtpm; fi
+	for p in $pids; do wait "$p" 2>/dev/null || true; done
+}
 trap cleanup EXIT INT TERM
 
 # start_server NAME ARGS...: s_server on a free loopback port, waiting
@@ -58,7 +63,7 @@ if [ "${PB_E2E_TARGET:-0}" != 1 ]; then
 fi
 for kas in $keys; do
 	k=${kas%%,*}; rest=${kas#*,}; alg=${rest%%,*}; sn=${rest#*,}
-	pb csr --key "$k" --create --alg "$alg" --subject "/CN=serial:$sn" --out "$sn.csr"
+	pb csr --key "$k" --create --alg "$alg" --subject "/CN=serial:$sn" --out "$sn.csr" $PB_TPM_OPT
 	pb pki-gen issue --ca pki/dev_subca --csr "$sn.csr" --profile device --days 30 --out "$sn.crt"
 done
 
@@ -203,21 +208,19 @@ expect_stderr "TCP connect to 127.0.0.1 port $dead: Connection refused"
 note "no --ca: the certificate store's device anchors, none yet is a usage error"
 expect_exit 2 pb connect --host 127.0.0.1 --port "$port_ec" --key file:ec.pem --cert F-EC.crt <empty
 expect_stderr "no --ca and no device anchor in the certificate store"
-if [ "${PB_E2E_TARGET:-0}" != 1 ]; then   # certstore add asks the lifecycle gate (the TPM)
-	# an anchor of another kind does not count
-	pb certstore add --kind guestos srv/ca.crt >/dev/null
-	expect_exit 2 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
-		--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty
-	expect_stderr "no --ca and no device anchor"
-	pb certstore add --kind device srvrsa/ca.crt >/dev/null
-	expect_exit 5 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
-		--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty
-	expect_stderr "server certificate: not signed by a trusted CA"
-	pb certstore add --kind device srv/ca.crt >/dev/null
-	timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
-		--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty >out.txt || fail "device anchors"
-	grep -q "^server: /O=provbox/CN=system$" out.txt || fail "device anchors: no summary"
-fi
+# an anchor of another kind does not count
+pb certstore add --kind guestos srv/ca.crt $PB_TPM_OPT >/dev/null
+expect_exit 2 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
+	--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty
+expect_stderr "no --ca and no device anchor"
+pb certstore add --kind device srvrsa/ca.crt $PB_TPM_OPT >/dev/null
+expect_exit 5 timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
+	--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty
+expect_stderr "server certificate: not signed by a trusted CA"
+pb certstore add --kind device srv/ca.crt $PB_TPM_OPT >/dev/null
+timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port_ec" --servername localhost \
+	--key file:ec.pem --cert F-EC.crt --chain pki/dev_subca.crt <empty >out.txt || fail "device anchors"
+grep -q "^server: /O=provbox/CN=system$" out.txt || fail "device anchors: no summary"
 
 note "usage: bad port, a CSR as --cert"
 expect_exit 2 pb connect --host 127.0.0.1 --port 0 --key file:ec.pem --cert F-EC.crt --ca srv/ca.crt
