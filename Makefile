@@ -3,7 +3,7 @@
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
-#   make demo       provision one simulated device end to end (FLOW=tee: the Welma flow)
+#   make demo       provision one simulated device end to end (FLOW=trustme|tee|kmu|all)
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
@@ -235,13 +235,16 @@ fuzz: $(FUZZERS)
 	done
 
 # ---------------------------------------------------------------- demo, bench
-# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2.
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2;
+# FLOW=kmu: the Nordic/PSA flow on the simulated KMU; FLOW=all: the three.
 FLOW ?= trustme
 DEMO_trustme := examples/provision-sim.sh
 DEMO_tee := examples/provision-welma.sh
+DEMO_kmu := examples/provision-nordic.sh
+DEMO_all := $(DEMO_trustme) $(DEMO_tee) $(DEMO_kmu)
 demo: deps $(O)/provbox
-	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme or tee" >&2; exit 2; }
-	PROVBOX=$(abspath $(O)/provbox) $(DEMO_$(FLOW))
+	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme, tee, kmu or all" >&2; exit 2; }
+	@for s in $(DEMO_$(FLOW)); do PROVBOX=$(abspath $(O)/provbox) $$s || exit 1; done
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done

@@ -30,25 +30,32 @@ typedef struct backend_row {
 	const char *uri_env;   /* non-NULL: the row runs only when this variable names the URI */
 	void (*setup)(const struct backend_row *b);   /* once per test, before the row runs */
 	const char *needs_file;                        /* the row runs only where it exists */
+	unsigned keeps;        /* HAL_POLICY_* the backend keeps (not refused as unsupported) */
+	int write_once;        /* every key is write-once: force never replaces one */
 } backend_row;
 
 #define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
 static void tee_token(const struct backend_row *b);
 static void softhsm_token(const struct backend_row *b);
+static void kmu_huks(const struct backend_row *b);
 
 static const backend_row backends[] = {
 	{"file", HAL_FILE, NULL, NULL, NULL, "file:", "conformance.pem",
-		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0, NULL, NULL, NULL},
+		{PB_ALG_EC_P256, PB_ALG_EC_P384, PB_ALG_RSA_2048}, 0, NULL, NULL, NULL, 0, 0},
 	{"tpm sim", HAL_TPM, "sim", NULL, NULL, "tpm:0x81000042", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, NULL, NULL},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, NULL, NULL, 0, 0},
 	/* a real swtpm: tests/e2e/hal_conformance_swtpm.sh starts one and sets the variable */
 	{"tpm swtpm", HAL_TPM, NULL, NULL, NULL, "tpm:0x81000043", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, "PB_TEST_SWTPM_URI", NULL, NULL},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, "PB_TEST_SWTPM_URI", NULL, NULL, 0, 0},
 	/* the TEE: the simulated secure storage, and SoftHSM2 as a PKCS#11 module */
 	{"tee sim", HAL_TEE, NULL, "sim", NULL, "tee:conformance", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, tee_token, NULL},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 1, NULL, tee_token, NULL, 0, 0},
 	{"tee softhsm2", HAL_TEE, NULL, "pkcs11:" SOFTHSM ",token=conformance", NULL, "tee:conformance", NULL,
-		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, NULL, softhsm_token, SOFTHSM},
+		{PB_ALG_EC_P256, PB_ALG_RSA_2048}, 0, NULL, softhsm_token, SOFTHSM, 0, 0},
+	/* the KMU's identity key in KIDENT (under the MKEK, so the HUKs first);
+	 * every key write-once; destroy revokes its slots until erase-all */
+	{"kmu sim", HAL_KMU, NULL, NULL, "sim", "kmu:identity", NULL, {PB_ALG_EC_P256}, 1, NULL,
+		kmu_huks, NULL, HAL_POLICY_PUSH_ONLY | HAL_POLICY_WRITE_ONCE, 1},
 };
 #define NROWS (sizeof backends / sizeof backends[0])
 
@@ -121,6 +128,19 @@ static void tee_token(const backend_row *b)
 
 	cr_assert_eq(hal_token_init(be, "conformance", &e), 0, "%s: %s", b->name, e.msg);
 	cr_assert_eq(hal_token_set_pin(be, &e), 0, "%s: %s", b->name, e.msg);
+	hal_close(be);
+}
+
+/* The hardware unique keys (MKEK, MEXT) the KMU's identity key needs. */
+static void kmu_huks(const backend_row *b)
+{
+	static const hal_key_ref huk = {.kind = HAL_KMU, .name = "huk"};
+	const hal_key_spec s = {.usage = HAL_USAGE_DERIVE, .persistent = 1,
+		.policy = HAL_POLICY_WRITE_ONCE | HAL_POLICY_PUSH_ONLY};
+	hal_ctx *be = open_row(b);
+	pb_err e;
+
+	cr_assert_eq(hal_key_create(be, &huk, &s, &e), 0, "%s: HUKs: %s", b->name, e.msg);
 	hal_close(be);
 }
 
@@ -259,10 +279,16 @@ static void lifecycle_of_one_key(const backend_row *b, pb_alg alg)
 	cr_assert_eq(hal_key_public(be, &r, &again, &e), 0);
 	cr_assert(pb_pubkey_equal(&pub, &again), "%s: a refused create changed the key", b->name);
 	s.force = 1;
-	cr_assert_eq(hal_key_create(be, &r, &s, &e), 0, "%s: %s", b->name, e.msg);
-	cr_assert_eq(hal_key_public(be, &r, &again, &e), 0);
-	cr_assert(!pb_pubkey_equal(&pub, &again), "%s: force kept the old key", b->name);
-	pub = again;
+	if (b->write_once) {
+		cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EFAIL, "%s: force over a write-once key", b->name);
+		cr_assert_eq(hal_key_public(be, &r, &again, &e), 0);
+		cr_assert(pb_pubkey_equal(&pub, &again), "%s: force changed a write-once key", b->name);
+	} else {
+		cr_assert_eq(hal_key_create(be, &r, &s, &e), 0, "%s: %s", b->name, e.msg);
+		cr_assert_eq(hal_key_public(be, &r, &again, &e), 0);
+		cr_assert(!pb_pubkey_equal(&pub, &again), "%s: force kept the old key", b->name);
+		pub = again;
+	}
 
 	/* listed where the backend lists; private and local where it says so */
 	int n = listed(be, &r, &info);
@@ -311,7 +337,8 @@ Test(hal_conformance, caps_are_honest) {
 		caps = hal_caps(be);
 		cr_assert_str_eq((*be)->name, hal_kind_name(b->kind));
 		cr_assert_eq(!!(caps & HAL_CAP_LIFECYCLE), hal_has_lifecycle(be), "%s", b->name);
-		cr_assert_eq(!!(caps & HAL_CAP_TOKEN_ADMIN), (*be)->token_init != NULL, "%s", b->name);
+		cr_assert_eq(!!(caps & HAL_CAP_TOKEN_ADMIN), (*be)->token_init != NULL || (*be)->token_erase != NULL,
+			"%s", b->name);
 		/* a backend whose files hold the private key cannot claim otherwise */
 		if (b->kind == HAL_FILE)
 			cr_assert_eq(caps & HAL_CAP_NON_EXTRACTABLE, 0);
@@ -336,7 +363,8 @@ Test(hal_conformance, refuses_specs_it_cannot_keep) {
 		be = open_row(b);
 		ref_of(b, &r);
 		s.policy = HAL_POLICY_PUSH_ONLY;
-		cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EUSAGE, "%s: push-only accepted", b->name);
+		if (!(b->keeps & HAL_POLICY_PUSH_ONLY))
+			cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EUSAGE, "%s: push-only accepted", b->name);
 		s.policy = 0;
 		s.usage = HAL_USAGE_DERIVE;
 		cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EUSAGE, "%s: derive accepted", b->name);
