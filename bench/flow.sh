@@ -295,8 +295,10 @@ printf '| (b)/(a) provbox --tpm swtpm: | %.3f | %.1fx | %.1fx | >= 3x faster (wa
 	"$r_sw" "$x_sw" "$c_sw" "$(verdict "$x_sw" 3)"
 printf '| (c)/(a) provbox --tpm sim | %.3f | %.1fx | %.1fx | >= 10x faster (wall) | %s |\n' \
 	"$r_sim" "$x_sim" "$c_sim" "$(verdict "$x_sim" 10)"
-target "flow: provbox --tpm swtpm: >= 3x faster than openssl + tpm2-tools (median wall)" "${x_sw}x" "$(verdict "$x_sw" 3)"
-target "flow: provbox --tpm sim >= 10x faster than openssl + tpm2-tools (median wall)" "${x_sim}x" "$(verdict "$x_sim" 10)"
+target "flow: provbox --tpm swtpm: >= 3x faster than openssl + tpm2-tools (median wall)" \
+	"$(printf '%.1fx (CPU incl. swtpm %.1fx)' "$x_sw" "$c_sw")" "$(verdict "$x_sw" 3)"
+target "flow: provbox --tpm sim >= 10x faster than openssl + tpm2-tools (median wall)" \
+	"$(printf '%.1fx (CPU %.1fx)' "$x_sim" "$c_sim")" "$(verdict "$x_sim" 10)"
 echo
 
 # per-step medians (ms), one row per step in flow order

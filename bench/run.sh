@@ -53,6 +53,7 @@ os=$(. /etc/os-release && echo "$PRETTY_NAME")
 	echo "| load average (1, 5, 15 min) | before $load0, after $load1 |"
 	echo "| peers | OpenSSL $(openssl version | cut -d' ' -f2), tpm2-tools $(ver tpm2-tools), tpm2-openssl $(ver tpm2-openssl), swtpm $(ver swtpm), libtpms $(ver libtpms0), tpm2-tss $(ver libtss2-esys-3.0.2-0), efitools $(ver efitools) |"
 	echo "| provbox | BearSSL $(ver libbearssl-dev), $(gcc --version | head -n 1) |"
+	echo "| files | every benchmark works in a tmpfs (${BENCH_DIR:-/dev/shm}): flushes to a shared disk would be noise; on a device's flash provbox's atomic writes (fsync) and swtpm's NV writes cost more |"
 	echo
 	if awk -v l="${load1%% *}" -v c="$(nproc)" 'BEGIN { exit !(l >= c / 2) }'; then
 		echo "**The machine was loaded** (load average above; other jobs shared its $(nproc) cores): wall-clock"
