@@ -238,9 +238,9 @@ fuzz: $(FUZZERS)
 # FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2;
 # FLOW=kmu: the Nordic/PSA flow on the simulated KMU; FLOW=all: the three.
 FLOW ?= trustme
-DEMO_trustme := examples/provision-sim.sh
+DEMO_trustme := examples/provision-trustme.sh
 DEMO_tee := examples/provision-welma.sh
-DEMO_kmu := examples/provision-nordic.sh
+DEMO_kmu := examples/provision-psa.sh
 DEMO_all := $(DEMO_trustme) $(DEMO_tee) $(DEMO_kmu)
 demo: deps $(O)/provbox
 	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme, tee, kmu or all" >&2; exit 2; }
