@@ -141,9 +141,12 @@ step device "kmu is-written"
 pb kmu is-written
 done_ "yes: the identity key is there"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# a free loopback port for the server (PORT= chooses one)
+: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
+port=$PORT
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty
+: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
 openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/ca.crt \
 	-cert pki/system.crt -key pki/system.key -rev > log/s_server.log 2>&1 < log/empty &
 spid=$!

@@ -47,7 +47,11 @@ trap finish EXIT
 trap 'exit 1' INT TERM
 # pb ARGS: provbox, its output to the log; pb_out ARGS: its stdout too
 pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
-pb_out() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" 2>> "$log" | tee -a "$log"; }
+pb_out() {
+	printf '$ provbox %s\n' "$*" >> "$log"
+	rc=0; "$PROVBOX" "$@" > "$WORK/log/out" 2>> "$log" || rc=$?
+	cat "$WORK/log/out" >> "$log"; cat "$WORK/log/out"; return $rc
+}
 # expect CODE ARGS: provbox must exit with CODE
 expect() {
 	want=$1; shift; rc=0
@@ -123,6 +127,8 @@ if [ "$secured" = 0 ]; then
 
 	step device "certstore install --cert dev.crt --key $KEY --chain pki/dev_subca.crt"
 	out=$(pb_out certstore install --cert dev.crt --key "$KEY" --chain pki/dev_subca.crt)
+	"$PROVBOX" certstore list --json 2>> "$log" | grep -q "\"device_certificate\": {\"subject\": \"/CN=serial:$SERIAL" ||
+		fail "certstore list shows no device certificate CN=serial:$SERIAL"
 	case $out in
 	*"already installed"*|*unchanged*) done_ "holds: installed" ;;
 	*) done_ "installed (chains to the device anchor, carries the TPM key)" ;;
@@ -186,9 +192,12 @@ else
 	done_ "TLS server certificate CN=localhost from the General Root CA"
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# a free loopback port for the server (PORT= chooses one)
+: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
+port=$PORT
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty
+: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
 openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/gen_rootca.crt \
 	-cert server.crt -key server.key -rev > log/s_server.log 2>&1 < log/empty &
 spid=$!

@@ -60,7 +60,11 @@ finish() {
 trap finish EXIT
 trap 'exit 1' INT TERM
 pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
-pb_out() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" 2>> "$log" | tee -a "$log"; }
+pb_out() {
+	printf '$ provbox %s\n' "$*" >> "$log"
+	rc=0; "$PROVBOX" "$@" > "$WORK/log/out" 2>> "$log" || rc=$?
+	cat "$WORK/log/out" >> "$log"; cat "$WORK/log/out"; return $rc
+}
 pubkey_of_crt() { openssl x509 -in "$1" -noout -pubkey 2>> "$log"; }
 pubkey_of_csr() { openssl req -in "$1" -noout -pubkey 2>> "$log"; }
 token_status() { "$PROVBOX" tee status --tee "$tee_init" 2>> "$log" | grep "'token0'" || true; }
@@ -127,14 +131,19 @@ esac
 
 step device "certstore install --cert device.crt --key $KEY"
 out=$(pb_out certstore install --tee "$tee_tok" --cert device.crt --key "$KEY")
+"$PROVBOX" certstore list --json 2>> "$log" | grep -q "\"device_certificate\": {\"subject\": \"/CN=serial:$SERIAL" ||
+	fail "certstore list shows no device certificate CN=serial:$SERIAL"
 case $out in
 *"already installed"*|*unchanged*) done_ "holds: installed" ;;
 *) done_ "installed (chains to the CA, carries key0's public key)" ;;
 esac
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# a free loopback port for the server (PORT= chooses one)
+: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
+port=$PORT
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty
+: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
 openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/ca.crt \
 	-cert pki/system.crt -key pki/system.key -rev > log/s_server.log 2>&1 < log/empty &
 spid=$!
