@@ -4,6 +4,7 @@
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
 #   make demo       provision one simulated device end to end (FLOW=trustme|tee|kmu|all)
+#   make check-demo the three demos, as make check runs them
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
 #   make deps       install the Debian packages the project needs (root)
 #   make bench      benchmarks against openssl + tpm2-tools: bench/results.md, bench/flow.png
@@ -73,7 +74,7 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all docs check check-unit check-asan check-tsan check-e2e check-target check-install \
-	check-fuzz demo fuzz deps bench bench-deps clean install uninstall
+	check-fuzz check-demo demo fuzz deps bench bench-deps clean install uninstall
 
 all: $(O)/provbox docs
 
@@ -147,6 +148,7 @@ check: deps
 	$(MAKE) check-target
 	$(MAKE) check-install
 	$(MAKE) check-e2e
+	$(MAKE) check-demo
 	$(MAKE) check-fuzz
 	$(MAKE) check-unit
 	$(MAKE) check-asan
@@ -236,16 +238,29 @@ fuzz: $(FUZZERS)
 	done
 
 # ---------------------------------------------------------------- demo, bench
-# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2;
-# FLOW=kmu: the Nordic/PSA flow on the simulated KMU; FLOW=all: the three.
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow (TEE=sim, the
+# default, or TEE=softhsm); FLOW=kmu: the Nordic/PSA flow on the simulated KMU;
+# FLOW=all: the three. Each script runs in a new temporary work dir (its
+# state in WORK/state), kept with KEEP=1 (the default), removed with KEEP=0;
+# a failed one is always kept and named.
 FLOW ?= trustme
-DEMO_trustme := examples/provision-sim.sh
+KEEP ?= 1
+DEMO_trustme := examples/provision-trustme.sh
 DEMO_tee := examples/provision-welma.sh
-DEMO_kmu := examples/provision-nordic.sh
+DEMO_kmu := examples/provision-psa.sh
 DEMO_all := $(DEMO_trustme) $(DEMO_tee) $(DEMO_kmu)
 demo: deps $(O)/provbox
 	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme, tee, kmu or all" >&2; exit 2; }
-	@for s in $(DEMO_$(FLOW)); do PROVBOX=$(abspath $(O)/provbox) $$s || exit 1; done
+	@for s in $(DEMO_$(FLOW)); do \
+		w=$$(mktemp -d "$${TMPDIR:-/tmp}/provbox-demo.XXXXXX") || exit 1; \
+		echo; echo "== $$s"; \
+		WORK=$$w PROVBOX=$(abspath $(O)/provbox) $$s || { echo "make demo: $$s failed, work dir $$w" >&2; exit 1; }; \
+		if [ "$(KEEP)" = 0 ]; then rm -rf "$$w"; fi; \
+	done
+
+# The three demos in make check (they need the simulators: not in check-target).
+check-demo:
+	$(MAKE) demo FLOW=all KEEP=0
 
 # make bench: every benchmark (bench/run.sh), figures into bench/results.md and
 # the flow's plot into bench/flow.png; a few minutes. Only it needs
