@@ -6,6 +6,7 @@
 
 #include "core/base/cli.h"
 #include "core/pki/esl.h"
+#include "core/token/token.h"
 #include "core/pki/issue.h"
 #include "core/asn1/name.h"
 #include "hal/hal.h"
@@ -56,7 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pb_name_from_text(argv[i], name, sizeof name, &nlen, &e) == 0 &&
 		    (nlen > sizeof name || pb_name_check(name, nlen, &e) != 0))
 			__builtin_trap();   /* what we encode, we must read back */
-		(void)pb_guid_parse(argv[i], guid, &e);
+		if (pb_guid_parse(argv[i], guid, &e) == 0) {
+			/* a GUID we accept prints and parses back to the same bytes */
+			char gt[37];
+			uint8_t g2[PB_GUID_LEN];
+			pb_guid_text(guid, gt);
+			if (pb_guid_parse(gt, g2, &e) != 0 || memcmp(g2, guid, sizeof g2) != 0)
+				__builtin_trap();
+		}
+		(void)pb_token_name_check("--name", argv[i], &e);
 		(void)pb_profile_parse(argv[i], 1, &prof, &e);
 		(void)tpm_parse_uri(argv[i], &uri, &e);
 	}
