@@ -2,7 +2,9 @@
 #
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
-#   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
+#   make check      every test: unit (plain and ASan+UBSan), end-to-end, hostile
+#                   input, binary hardening + key wiping (valgrind), fuzz smoke
+#   make crash-test every tests/e2e/*_crash.sh with all its kill -9 trials
 #   make demo       provision one simulated device end to end
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each, in parallel (long)
 #   make coverage   line/branch coverage of the fuzz corpora: fuzz/COVERAGE.md
@@ -64,7 +66,7 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all check check-unit check-asan check-e2e check-target check-fuzz demo fuzz deps \
-	bench clean install coverage fuzzers
+	bench clean install coverage fuzzers check-hostile check-hardening crash-test
 
 all: $(O)/provbox
 
@@ -116,6 +118,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_sta
 check: deps
 	$(MAKE) check-target
 	$(MAKE) check-e2e
+	$(MAKE) check-hostile
+	$(MAKE) check-hardening
 	$(MAKE) check-fuzz
 	$(MAKE) check-unit
 	$(MAKE) check-asan
@@ -133,6 +137,34 @@ check-asan:
 
 check-e2e: $(O)/provbox
 	PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh
+
+# Hostile input for every input option of every applet (tests/hostile/).
+check-hostile: $(O)/provbox
+	PROVBOX=$(abspath $(O)/provbox) tests/hostile/run.sh
+
+# readelf hardening flags, and the file backend's sign path under valgrind
+# leaving no key bytes in freed heap (tests/hardening/check.sh).
+$(O)/hardening/heapscan.o: tests/hardening/heapscan.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -c $< -o $@
+
+$(O)/hardening/provbox-heapscan: $(O)/main.o $(APPLET_OBJ) $(O)/libprovbox.a $(O)/hardening/heapscan.o
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Wl,--wrap=free,--wrap=realloc -o $@ $(O)/main.o $(APPLET_OBJ) \
+		$(O)/hardening/heapscan.o $(O)/libprovbox.a $(LIBS)
+
+check-hardening: $(O)/provbox $(O)/hardening/provbox-heapscan
+	PROVBOX=$(abspath $(O)/provbox) HEAPSCAN=$(abspath $(O)/hardening/provbox-heapscan) \
+		CET_EXPECTED=$(if $(call cc_has,$(CC),-fcf-protection),1,0) tests/hardening/check.sh
+
+# Crash safety: every tests/e2e/*_crash.sh kills a writer at random instants
+# PB_CRASH_TRIALS times. make check samples (CRASH_SAMPLE trials each, in
+# the e2e runs); make crash-test runs all of them with CRASH_TRIALS.
+CRASH_SAMPLE ?= 20
+CRASH_TRIALS ?= 200
+export PB_CRASH_TRIALS ?= $(CRASH_SAMPLE)
+crash-test: $(O)/provbox
+	PB_CRASH_TRIALS=$(CRASH_TRIALS) PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh \
+		$(patsubst tests/e2e/%.sh,%,$(wildcard tests/e2e/*_crash.sh))
 
 # The target flavour builds and passes the tests that need no simulator.
 check-target:
