@@ -132,6 +132,7 @@ check-asan:
 	$(MAKE) O=build/asan OPT="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		build/asan/provbox build/asan/unit-tests
 	PB_E2E_SANITIZED=1 PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/run-e2e.sh
+	PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/hostile/run.sh
 	@# one job: Criterion's parallel runner itself leaks 48 bytes now and then under LSan
 	$(ASAN_ENV) PROVBOX=$(abspath build/asan/provbox) build/asan/unit-tests --jobs 1
 
