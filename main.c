@@ -4,12 +4,16 @@
  * Makefile), busybox style: adding an applet is adding one file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/base/applet.h"
+#include "core/base/cli.h"
+#include "core/base/json.h"
 
 #define PB_APPLET(sym) extern const pb_applet sym;
 #include "applets.inc"
@@ -43,18 +47,34 @@ static void usage(FILE *f)
 		"provbox %s (%s build) - device identity and key provisioning\n"
 		"\n"
 		"Usage: provbox APPLET [ARGS]   or   APPLET [ARGS] (via a link named APPLET)\n"
-		"       provbox --list | --install DIR | --version | --help\n"
+		"       provbox --list [--json] | --install DIR | --version | --help\n"
 		"\n"
 		"Applets:\n", PB_VERSION, PB_FLAVOUR);
 	for (const pb_applet *const *a = applets; *a; a++)
 		fprintf(f, "  %-10s %s\n", (*a)->name, (*a)->summary);
 	fprintf(f,
 		"\n"
-		"Shared options: --state DIR, --tpm URI, --tee URI, --kmu URI, --key REF, --out PATH,\n"
-		"  --der, --json, --force, --pin-fd N, --pin-file PATH, --lock-timeout SECONDS.\n"
-		"  `provbox APPLET --help` for more.\n"
-		"Exit codes: 0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
-		"  5 verification failed.\n");
+		"Shared options (the same in every applet):\n"
+		"  --state DIR        state directory (else $PROVBOX_STATE, else /var/lib/provbox)\n"
+		"  --tpm URI          sim, swtpm:host=H,port=P or device:/dev/tpmrm0\n"
+		"  --tee URI          sim or pkcs11:/path/module.so[,token=LABEL]\n"
+		"  --kmu URI          sim\n"
+		"  --key REF          tpm:0x81000002, tee:key0, kmu:identity or file:key.pem\n"
+		"  --out PATH         output file (default: stdout)\n"
+		"  --der              DER instead of PEM\n"
+		"  --json             one JSON object, where a listing or status offers it\n"
+		"  --force            replace what exists\n"
+		"  --pin-fd N         read the PIN from file descriptor N\n"
+		"  --pin-file PATH    read the PIN from PATH (else $PROVBOX_PIN, else the terminal)\n"
+		"  --lock-timeout S   wait S seconds at most for a state lock (default 30)\n"
+		"`provbox APPLET --help` documents an applet.\n"
+		"\n"
+		"Exit codes:\n"
+		"  0 ok, 1 failed, 2 usage, 3 refused by lifecycle, 4 authentication,\n"
+		"  5 verification failed\n"
+		"\n"
+		"Example: provbox --install /usr/local/bin\n"
+		"Example: provbox token --help\n");
 }
 
 /* --install DIR: one symlink per applet, as busybox --install -s does. */
@@ -78,6 +98,56 @@ static int install_links(const char *dir)
 		}
 	}
 	return rc;
+}
+
+/* --list --json: {"version", "flavour", "applets": [{"name", "summary"}]} */
+static void list_json(void)
+{
+	printf("{");
+	pb_json_kv(stdout, 1, "version", PB_VERSION);
+	pb_json_kv(stdout, 0, "flavour", PB_FLAVOUR);
+	printf(", \"applets\": [");
+	for (const pb_applet *const *a = applets; *a; a++) {
+		printf("%s\n  {", a == applets ? "" : ",");
+		pb_json_kv(stdout, 1, "name", (*a)->name);
+		pb_json_kv(stdout, 0, "summary", (*a)->summary);
+		printf("}");
+	}
+	printf("\n]}\n");
+}
+
+/* --describe APPLET [SUBCOMMAND] (for the build, not in --help): the
+ * subcommands or options the applet's parser is handed, see cli.h. What
+ * runs before the parser must not touch anything: no state directory can
+ * be made, no secret is in the environment, stdin is empty. */
+static int describe(int argc, char **argv)
+{
+	const pb_applet *a = argc >= 3 && argc <= 4 ? find_applet(argv[2]) : NULL;
+	char *args[] = {argv[2], argc == 4 ? argv[3] : NULL, NULL};
+	pb_err e = {0, ""};
+	int fd, rc;
+
+	if (a == NULL) {
+		fprintf(stderr, "provbox: --describe: needs an applet and maybe a subcommand\n");
+		return 2;
+	}
+	if (setenv("PROVBOX_STATE", "/proc/provbox-describe/none", 1) != 0 ||
+	    unsetenv("PROVBOX_PIN") != 0 || unsetenv("PROVBOX_NEW_PIN") != 0 ||
+	    unsetenv("PROVBOX_SO_PIN") != 0 || unsetenv("PROVBOX_OWNER_AUTH") != 0 ||
+	    (fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, STDIN_FILENO) < 0) {
+		fprintf(stderr, "provbox: --describe: environment: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	printf("applet %s\nsummary %s\n", a->name, a->summary);
+	pb_cli_describe_begin();
+	rc = a->main(argc - 2, args, &e);
+	if (!pb_cli_described()) {
+		fprintf(stderr, "provbox: --describe: %s%s%s: did not reach pb_subcmd_run or pb_cli_parse"
+			" (%s)\n", a->name, argc == 4 ? " " : "", argc == 4 ? argv[3] : "", e.msg);
+		return rc == PB_EUSAGE ? rc : 1;
+	}
+	return 0;
 }
 
 static int wants_help(int argc, char **argv)
@@ -127,6 +197,14 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "--list") == 0) {
+		if (argc == 3 && strcmp(argv[2], "--json") == 0) {
+			list_json();
+			return 0;
+		}
+		if (argc != 2) {
+			fprintf(stderr, "provbox: --list: takes only --json\n");
+			return 2;
+		}
 		for (const pb_applet *const *p = applets; *p; p++)
 			puts((*p)->name);
 		return 0;
@@ -135,6 +213,8 @@ int main(int argc, char **argv)
 		printf("provbox %s (%s build)\n", PB_VERSION, PB_FLAVOUR);
 		return 0;
 	}
+	if (strcmp(argv[1], "--describe") == 0)
+		return describe(argc, argv);
 	if (strcmp(argv[1], "--install") == 0) {
 		if (argc != 3) {
 			fprintf(stderr, "provbox: --install: needs one directory\n");

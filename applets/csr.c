@@ -18,7 +18,7 @@
 
 static const char help[] =
 	"Usage: csr --key REF [--create [--alg ALG] [--force]] --subject DN [--out FILE] [--der]\n"
-	"       csr --show FILE\n"
+	"       csr --show FILE [--json]\n"
 	"       csr --verify FILE\n"
 	"\n"
 	"Make a PKCS#10 certificate signing request signed by a device key, or show\n"
@@ -35,6 +35,7 @@ static const char help[] =
 	"  --owner-auth-fd N    TPM owner hierarchy password from fd N (needed by --create\n"
 	"  --owner-auth-file F  when the owner password is set; also $PROVBOX_OWNER_AUTH)\n"
 	"  --show FILE          print a CSR: subject, key, signature algorithm, key id\n"
+	"  --json               with --show: one JSON object (keys in README.md)\n"
 	"  --verify FILE        check a CSR's self-signature (exit 5 if it does not verify)\n"
 	"  --tpm URI            sim (default), swtpm:host=H,port=P or device:/dev/tpmrm0\n"
 	"  --tee URI, --kmu URI, --state DIR, --lock-timeout SECONDS   see provbox --help\n"
@@ -43,6 +44,7 @@ static const char help[] =
 	"Example: csr --key tpm:0x81000002 --subject \"/CN=serial:2026-0001\" --out dev.csr   (existing key)\n"
 	"Example: csr --tpm swtpm:host=127.0.0.1,port=2321 --key tpm:0x81000002 --create --subject /CN=dev --out dev.csr\n"
 	"Example: csr --show dev.csr\n"
+	"Example: csr --show dev.csr --json\n"
 	"Example: csr --verify dev.csr\n";
 
 enum { OPT_CREATE = 1, OPT_ALG, OPT_SUBJECT, OPT_SHOW, OPT_VERIFY, OPT_AUTH_FD, OPT_AUTH_FILE };
@@ -109,13 +111,15 @@ static int show_or_verify(const pb_cli *cli, const csr_opts *o, pb_err *e)
 	pb_csr c;
 	int rc;
 
-	if (cli->key || o->create || o->subject || o->alg || cli->out || (o->show && o->verify))
-		return pb_fail(e, PB_EUSAGE, "--show and --verify take a CSR file and nothing else");
+	if (cli->key || o->create || o->subject || o->alg || cli->out || (o->show && o->verify) ||
+	    (cli->json && !o->show))
+		return pb_fail(e, PB_EUSAGE, "--show and --verify take a CSR file and nothing else"
+			" (--json goes with --show)");
 	if (pb_file_read(path, 4 * PB_CSR_MAX, &buf, &len, e) != 0)
 		return e->code;
 	rc = pb_csr_load(buf, len, der, sizeof der, &c, e);
 	if (rc == 0 && o->show)
-		pb_csr_print(stdout, &c);
+		(cli->json ? pb_csr_print_json : pb_csr_print)(stdout, &c);
 	else if (rc == 0)
 		rc = pb_csr_verify(&c, e);
 	pb_file_free(buf, len);
@@ -213,6 +217,8 @@ static int csr_main(int argc, char **argv, pb_err *e)
 		return e->code;
 	if (o.show || o.verify)
 		return show_or_verify(&cli, &o, e);
+	if (cli.json)
+		return pb_fail(e, PB_EUSAGE, "--json goes with --show");
 	return make_mode(&cli, &o, e);
 }
 

@@ -6,9 +6,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +38,8 @@ static const char help[] =
 	"      trustme: ssig_rootca -> ssig_subca, gen_rootca -> guestos_subca and dev_subca\n"
 	"      (DIR/NAME.crt, DIR/NAME.key 0600) and ssig_subca.esl, whose sha256 is printed.\n"
 	"      simple: ca and a TLS server certificate system. ALG: ec-p256 (default),\n"
-	"      ec-p384, rsa-2048, rsa-3072. Refuses an existing PKI unless --force.\n"
+	"      ec-p384, rsa-2048, rsa-3072. Refuses an existing PKI unless --force. Built\n"
+	"      beside DIR and renamed into place: an interrupted init leaves no half PKI.\n"
 	"  Example: pki-gen init --profile trustme --out pki\n"
 	"\n"
 	"  issue --ca PREFIX [--ca-key KEYREF] --csr FILE|DIR [--csr ...] --profile P\n"
@@ -43,7 +48,8 @@ static const char help[] =
 	"      server, guestos, subca. Each CSR's signature is checked first; a bad one is\n"
 	"      refused (exit 5) and nothing is written for it. Several CSRs, or a directory\n"
 	"      (every *.csr), are issued in one process on --jobs threads (default: cores);\n"
-	"      --out then names a directory and NAME.csr gives NAME.crt there.\n"
+	"      --out then names a directory and NAME.csr gives NAME.crt there. notAfter\n"
+	"      never passes the CA's: --days is capped there, with a warning.\n"
 	"  Example: pki-gen issue --ca pki/dev_subca --csr dev.csr --profile device --days 365 --out dev.crt\n"
 	"  Example: pki-gen issue --ca pki/dev_subca --csr csrs/ --profile device --out certs/\n"
 	"\n"
@@ -231,17 +237,38 @@ static const ca_spec simple[] = {
 	{NULL, NULL, 0, 0, 0, 0}
 };
 
+/* What init prints, held until the PKI is in place. */
+typedef struct said {
+	char buf[2048];
+	size_t len;
+} said;
+
+__attribute__((format(printf, 2, 3)))
+static void say(said *w, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(w->buf + w->len, sizeof w->buf - w->len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		w->len = w->len + (size_t)k < sizeof w->buf ? w->len + (size_t)k : sizeof w->buf - 1;
+}
+
 typedef struct made {
 	key k;
 	uint8_t name[512];
 	size_t name_len;
+	int64_t not_after;
 } made;
 
+/* One certificate and key of the PKI into dir (the staging directory). */
 static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg, made *all,
-	size_t i, pb_err *e)
+	size_t i, said *w, pb_err *e)
 {
 	static const char *const sys_dns[] = {"system", "localhost"};
-	char path[PATH_MAX], keyref[PATH_MAX + 8], subj[256];
+	char path[PATH_MAX + 32], keyref[PATH_MAX + 40], subj[256];   /* dir < PATH_MAX */
 	uint8_t serial[PB_SERIAL_LEN], der[PB_X509_MAX];
 	pb_general_name san[2];
 	pb_cert_tmpl t;
@@ -261,6 +288,10 @@ static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg
 		.issuer_len = parent->name_len, .subject = m->name, .subject_len = m->name_len,
 		.subject_key = &m->k.signer.pub};
 	tmpl_times(&t, o->days ? o->days : 3650);
+	/* no certificate outlives its issuer (its clock read a moment later) */
+	if (s->parent >= 0 && t.not_after > parent->not_after)
+		t.not_after = parent->not_after;
+	m->not_after = t.not_after;
 	pb_profile_apply(s->profile, alg, &t);
 	t.pathlen = s->pathlen;
 	t.key_usage |= s->extra_ku;
@@ -274,14 +305,14 @@ static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg
 	if (pb_x509_encode(&t, &parent->k.signer, der, sizeof der, &n, e) != 0 ||
 	    write_cert(path, der, n, o->cli.der, e) != 0)
 		return pb_err_prefix(e, "%s", path);
-	printf("%s/%s.crt: %s\n", dir, s->file, subj);
+	say(w, "%s/%s.crt: %s\n", o->cli.out, s->file, subj);
 	return 0;
 }
 
-/* ssig_subca.esl for the UEFI db; prints its sha256. */
-static int init_esl(const char *dir, pb_err *e)
+/* ssig_subca.esl for the UEFI db; says its sha256. */
+static int init_esl(const char *dir, const char *shown, said *w, pb_err *e)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 32];
 	uint8_t buf[PB_X509_MAX], esl[PB_X509_MAX + 64], zero[PB_GUID_LEN] = {0}, h[32];
 	pb_x509 c;
 	size_t n;
@@ -294,10 +325,10 @@ static int init_esl(const char *dir, pb_err *e)
 	if (pb_atomic_write(path, esl, n, 0644, e) != 0)
 		return e->code;
 	pb_hash_data(PB_HASH_SHA256, esl, n, h);
-	printf("%s: sha256 ", path);
+	say(w, "%s/ssig_subca.esl: sha256 ", shown);
 	for (size_t i = 0; i < sizeof h; i++)
-		printf("%02x", h[i]);
-	putchar('\n');
+		say(w, "%02x", h[i]);
+	say(w, "\n");
 	return 0;
 }
 
@@ -317,14 +348,213 @@ static int init_refuse_existing(const char *dir, const ca_spec *specs, int force
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* init's staging directory
+ *
+ * init builds the whole PKI in PARENT/.NAME.init-XXXXXX beside --out
+ * (same file system), every file written and synced as usual, then puts
+ * it in place in one step, so an interrupted init leaves no PKI or a
+ * complete one, never a part:
+ * - no --out yet: rename(2) of the staging directory, fsync of PARENT;
+ * - an existing --out (--force, or a directory without a PKI): the two
+ *   directories are swapped with renameat2(RENAME_EXCHANGE), so DIR is
+ *   the whole old PKI until the instant it is the whole new one; the old
+ *   one, now under the staging name, is then removed. Files in the old
+ *   directory that init does not make are carried over first as hard
+ *   links (a subdirectory is refused: it could not be carried over).
+ *   Where the file system cannot exchange, the old directory is renamed
+ *   aside to .NAME.old-XXXXXX and the new one renamed in: a crash between
+ *   the two renames leaves no DIR but the old PKI whole beside it.
+ * A staging directory is flock'ed while its init runs; an init removes
+ * the unlocked ones that an interrupted init left behind (never the
+ * .old- ones: they may hold the only copy of a PKI).
+ */
+
+#define STAGE_TAG ".init-"
+
+/* PARENT and NAME of --out (a symlink to a directory: its target). */
+static int split_out(const char *out, char *parent, char *base, pb_err *e)
+{
+	char p[PATH_MAX];
+	struct stat sb;
+	size_t n = strlen(out);
+	char *slash;
+
+	if (lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode) && realpath(out, p) != NULL)
+		n = strlen(p);
+	else if (n < sizeof p)
+		memcpy(p, out, n + 1);
+	else
+		return pb_fail(e, PB_EUSAGE, "--out: path too long");
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	slash = strrchr(p, '/');
+	const char *b = slash ? slash + 1 : p;
+	if (*b == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strlen(b) > NAME_MAX - 16)
+		return pb_fail(e, PB_EUSAGE, "--out '%s': name the PKI's own directory", out);
+	memmove(base, b, strlen(b) + 1);
+	if (slash == NULL)
+		strcpy(parent, ".");
+	else if (slash == p)
+		strcpy(parent, "/");
+	else
+		*slash = '\0', memmove(parent, p, strlen(p) + 1);
+	return 0;
+}
+
+/* Remove a directory of files (init's own: no subdirectories). */
+static void remove_flat(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(path);
+}
+
+/* Staging directories of earlier inits of NAME that were killed. */
+static void remove_stale(const char *parent, const char *base, const char *ours)
+{
+	char prefix[NAME_MAX + 1], path[PATH_MAX + NAME_MAX + 2];
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	size_t k;
+
+	if (d == NULL)
+		return;
+	k = (size_t)snprintf(prefix, sizeof prefix, ".%s" STAGE_TAG, base);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, k) != 0 || strlen(de->d_name) != k + 6 ||
+		    strcmp(de->d_name, ours) == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", parent, de->d_name);
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)   /* its init is gone */
+			remove_flat(path);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* A file name that some init profile makes. */
+static int made_by_init(const char *name)
+{
+	static const ca_spec *const all[] = {trustme, simple};
+	char f[NAME_MAX + 1];
+
+	if (strcmp(name, "ssig_subca.esl") == 0)
+		return 1;
+	for (size_t i = 0; i < 2; i++) {
+		for (const ca_spec *s = all[i]; s->file; s++) {
+			snprintf(f, sizeof f, "%s.crt", s->file);
+			if (strcmp(name, f) == 0)
+				return 1;
+			snprintf(f, sizeof f, "%s.key", s->file);
+			if (strcmp(name, f) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Hard-link into stage what out holds that init does not make. */
+static int carry_over(const char *out, const char *stage, pb_err *e)
+{
+	DIR *d = opendir(out);
+	struct dirent *de;
+	struct stat sb;
+	int sfd, rc = 0;
+
+	if (d == NULL)
+		return pb_fail(e, PB_EFAIL, "%s: %s", out, strerror(errno));
+	if ((sfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		closedir(d);
+		return pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || made_by_init(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			rc = pb_fail(e, PB_EFAIL, "%s/%s: %s", out, de->d_name, strerror(errno));
+		else if (S_ISDIR(sb.st_mode))
+			rc = pb_fail(e, PB_EFAIL, "init: %s/%s is a directory: init replaces %s whole, move it out first",
+				out, de->d_name, out);
+		else if (linkat(dirfd(d), de->d_name, sfd, de->d_name, 0) != 0)
+			rc = pb_fail(e, PB_EFAIL, "init: keeping %s/%s: %s", out, de->d_name, strerror(errno));
+	}
+	close(sfd);
+	closedir(d);
+	return rc;
+}
+
+/* Put the complete staging directory in place of out (see above). */
+static int swap_in(const char *stage, const char *out, const char *parent, const char *base, pb_err *e)
+{
+	char aside[PATH_MAX + NAME_MAX + 16], probe[PATH_MAX + 4];
+	struct stat sb;
+
+	snprintf(probe, sizeof probe, "%s/.", stage);
+	if (lstat(out, &sb) != 0) {
+		if (errno != ENOENT)
+			return pb_fail(e, PB_EFAIL, "%s: %s", out, strerror(errno));
+		if (pb_fsync_dir_of(probe, e) != 0)
+			return e->code;
+		if (rename(stage, out) != 0)
+			return pb_fail(e, PB_EFAIL, "init: %s: %s", out, strerror(errno));
+		return pb_fsync_dir_of(out, e);
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return pb_fail(e, PB_EFAIL, "init: %s: not a directory", out);
+	if (carry_over(out, stage, e) != 0)
+		return e->code;
+	if (chmod(stage, sb.st_mode & 07777) != 0)
+		return pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
+	if (pb_fsync_dir_of(probe, e) != 0)
+		return e->code;
+	if (renameat2(AT_FDCWD, stage, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+		if (pb_fsync_dir_of(out, e) != 0)
+			return e->code;
+		remove_flat(stage);   /* the old PKI */
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return pb_fail(e, PB_EFAIL, "init: replacing %s: %s", out, strerror(errno));
+	snprintf(aside, sizeof aside, "%s/.%s.old-XXXXXX", parent, base);
+	if (mkdtemp(aside) == NULL)
+		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(errno));
+	if (rename(out, aside) != 0) {
+		int err = errno;
+		rmdir(aside);
+		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(err));
+	}
+	if (rename(stage, out) != 0) {
+		int err = errno;
+		rename(aside, out);
+		return pb_fail(e, PB_EFAIL, "init: %s: %s", out, strerror(err));
+	}
+	if (pb_fsync_dir_of(out, e) != 0)
+		return e->code;
+	remove_flat(aside);
+	return 0;
+}
+
 static int cmd_init(int argc, char **argv, pb_err *e)
 {
 	opts o;
 	pb_alg alg = PB_ALG_EC_P256;
 	const ca_spec *specs;
 	made all[8];
+	said w = {.len = 0};
+	char parent[PATH_MAX], base[NAME_MAX + 1], stage[PATH_MAX], target[PATH_MAX + NAME_MAX + 2];
 	size_t n = 0;
-	int rc = 0;
+	int rc = 0, lockfd;
 
 	if (parse(&o, argc, argv, 0, 0, e) != 0)
 		return e->code;
@@ -334,16 +564,38 @@ static int cmd_init(int argc, char **argv, pb_err *e)
 	if (specs == NULL)
 		return pb_fail(e, PB_EUSAGE, "--profile '%s': expected trustme or simple", o.profile);
 	if ((o.alg && pb_alg_parse(o.alg, &alg, e) != 0) ||
+	    split_out(o.cli.out, parent, base, e) != 0 ||
 	    init_refuse_existing(o.cli.out, specs, o.cli.force, e) != 0 ||
-	    pb_mkdir_p(o.cli.out, 0700, e) != 0)
+	    pb_mkdir_p(parent, 0700, e) != 0)
 		return e->code;
+	if ((size_t)snprintf(stage, sizeof stage, "%s/.%s" STAGE_TAG "XXXXXX", parent, base) >= sizeof stage)
+		return pb_fail(e, PB_EUSAGE, "--out: path too long");
+	snprintf(target, sizeof target, "%s/%s", parent, base);   /* --out, or where its symlink points */
+	if (mkdtemp(stage) == NULL)
+		return pb_fail(e, PB_EFAIL, "init: staging directory in %s: %s", parent, strerror(errno));
+	/* held until exit: tells a later init that this staging is live */
+	lockfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
+		rc = pb_fail(e, PB_EFAIL, "init: %s: %s", stage, strerror(errno));
+		goto out;
+	}
+	remove_stale(parent, base, strrchr(stage, '/') + 1);
 	memset(all, 0, sizeof all);
 	for (; specs[n].file && rc == 0; n++)
-		rc = init_one(&o, o.cli.out, &specs[n], alg, all, n, e);
+		rc = init_one(&o, stage, &specs[n], alg, all, n, &w, e);
 	for (size_t i = 0; i < n; i++)
 		key_close(&all[i].k);
 	if (rc == 0 && specs == trustme)
-		rc = init_esl(o.cli.out, e);
+		rc = init_esl(stage, o.cli.out, &w, e);
+	if (rc == 0)
+		rc = swap_in(stage, target, parent, base, e);
+	if (rc == 0)
+		fputs(w.buf, stdout);
+out:
+	if (rc != 0)
+		remove_flat(stage);
+	if (lockfd >= 0)
+		close(lockfd);
 	return rc;
 }
 
@@ -426,49 +678,75 @@ static int batch_out_path(const char *dir, const char *csr, char *out, size_t ca
 	return 0;
 }
 
+/* How the applet names and reports the CSRs of a batch. */
+typedef struct issue_names {
+	const opts *o;
+	char *const *paths;
+	int batch;
+	pb_err first;    /* the single CSR's error */
+} issue_names;
+
+static void issue_name(void *ctx, size_t i, pb_batch_item *it)
+{
+	const issue_names *in = ctx;
+	pb_err ignored;
+
+	it->csr_path = in->paths[i];
+	if (in->batch)  /* checked before the batch: cannot fail here */
+		batch_out_path(in->o->cli.out, in->paths[i], it->out_path, sizeof it->out_path, &ignored);
+	else if (in->o->cli.out)
+		snprintf(it->out_path, sizeof it->out_path, "%s", in->o->cli.out);
+}
+
+static void issue_done(void *ctx, size_t i, const pb_batch_item *it)
+{
+	issue_names *in = ctx;
+
+	if (it->rc == 0)
+		return;
+	if (in->batch)
+		pb_warn(APPLET, "%s: refused: %s", it->csr_path, it->err.msg);
+	else if (i == 0)
+		in->first = it->err;
+}
+
 static int issue_run(const opts *o, const pb_x509 *ca, key *k, char **paths, size_t n, int batch,
 	pb_err *e)
 {
 	pb_issue_opts io = {0};
-	pb_batch_item *items = calloc(n, sizeof *items);
+	issue_names in = {o, paths, batch, {0, ""}};
+	pb_batch_io bio = {n, issue_name, issue_done, &in};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int rc = 0;
+	char out[PATH_MAX], when[40];
+	int rc, capped;
 
-	if (items == NULL)
-		return pb_fail(e, PB_EFAIL, "out of memory");
 	if (pb_profile_parse(o->profile, 0, &io.profile, e) != 0)
-		goto out;
+		return e->code;
 	io.san = o->san;
 	io.san_count = o->nsan;
 	io.der = o->cli.der;
 	io.not_before = (int64_t)time(NULL);
 	io.not_after = io.not_before + (int64_t)(o->days ? o->days : 365) * 86400;
+	if (pb_issue_cap_validity(ca, &io, &capped, e) != 0)
+		return e->code;
+	if (capped)
+		pb_warn(APPLET, "notAfter capped at the CA's (%s)", pb_time_text(io.not_after, when, sizeof when));
+	/* every output name before any work: a bad one is a usage error */
+	for (size_t i = 0; batch && i < n; i++)
+		if (batch_out_path(o->cli.out, paths[i], out, sizeof out, e) != 0)
+			return e->code;
 	if (batch && pb_mkdir_p(o->cli.out, 0755, e) != 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		items[i].csr_path = paths[i];
-		if (batch && batch_out_path(o->cli.out, paths[i], items[i].out_path, PATH_MAX, e) != 0)
-			goto out;
-		if (!batch && o->cli.out)
-			snprintf(items[i].out_path, PATH_MAX, "%s", o->cli.out);
-	}
+		return e->code;
 	/* only the file: backend is known to sign from many threads */
 	unsigned jobs = o->jobs ? (unsigned)o->jobs : cores > 0 ? (unsigned)cores : 1;
 	if (k->ref.kind != HAL_FILE)
 		jobs = 1;
-	rc = pb_issue_batch(ca, &k->signer, &io, items, n, jobs, e);
-	if (rc != 0 && !batch) {
-		*e = items[0].err;
-		rc = pb_err_prefix(e, "%s", items[0].csr_path);
+	rc = pb_issue_batch(ca, &k->signer, &io, &bio, jobs, e);
+	if (rc != 0 && !batch && in.first.code != 0) {
+		*e = in.first;
+		rc = pb_err_prefix(e, "%s", paths[0]);
 	}
-	for (size_t i = 0; batch && i < n; i++)
-		if (items[i].rc != 0)
-			pb_warn(APPLET, "%s: refused: %s", items[i].csr_path, items[i].err.msg);
-	free(items);
 	return rc;
-out:
-	free(items);
-	return e->code;
 }
 
 static int cmd_issue(int argc, char **argv, pb_err *e)

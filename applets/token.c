@@ -10,6 +10,7 @@
 #include "core/base/applet.h"
 #include "core/base/cli.h"
 #include "core/base/file.h"
+#include "core/base/json.h"
 #include "core/asn1/name.h"
 #include "core/token/token.h"
 #include "core/pki/x509.h"
@@ -394,9 +395,10 @@ static int print_container(void *ctx, const char *name, pb_err *e)
 	lister *l = ctx;
 
 	(void)e;
-	if (l->json)
-		printf("%s\"%s\"", l->nested_first ? "" : ",", name);
-	else
+	if (l->json) {
+		fputs(l->nested_first ? "" : ", ", stdout);
+		pb_json_str(stdout, name);
+	} else
 		printf("%s%s", l->nested_first ? "" : ",", name);
 	l->nested_first = 0;
 	return 0;
@@ -410,10 +412,11 @@ static int print_token(void *ctx, const char *name, pb_err *e)
 
 	if (pb_token_init(&t, l->st, name, e) != 0 || pb_token_info_get(&t, &info, e) != 0)
 		return e->code;
-	if (l->json)
-		printf("%s\n  {\"name\": \"%s\", \"failed_attempts\": %llu, \"containers\": [",
-			l->first ? "" : ",", name, (unsigned long long)info.failures);
-	else
+	if (l->json) {
+		printf("%s\n  {", l->first ? "" : ",");
+		pb_json_kv(stdout, 1, "name", name);
+		printf(", \"failed_attempts\": %llu, \"containers\": [", (unsigned long long)info.failures);
+	} else
 		printf("%s\tfailed-attempts=%llu\tcontainers=", name, (unsigned long long)info.failures);
 	l->first = 0;
 	l->nested_first = 1;
@@ -434,11 +437,11 @@ static int cmd_list(int argc, char **argv, pb_err *e)
 		return e->code;
 	l.json = cli.json;
 	if (l.json)
-		printf("[");
+		printf("{\"tokens\": [");
 	if (pb_token_each(&st, print_token, &l, e) != 0)
 		return e->code;
 	if (l.json)
-		printf("%s]\n", l.first ? "" : "\n");
+		printf("%s]}\n", l.first ? "" : "\n");
 	return 0;
 }
 

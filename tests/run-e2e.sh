@@ -2,16 +2,18 @@
 # Run every tests/e2e/*.sh against the real binary ($PROVBOX), each in a
 # fresh temporary directory; print one line per test and a summary.
 # PB_E2E_TARGET=1: the SIM=0 flavour, tests that need a simulator skip.
+# PB_SUITE=install: tests/install/*.sh instead (make check-install).
 # Arguments, if any, select tests by name (tests/run-e2e.sh multicall).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PROVBOX:?set PROVBOX to the binary under test}"
 export PROVBOX PB_TESTS="$here"
+suite=${PB_SUITE:-e2e}
 pass=0 fail=0 skip=0 failed=""
 if [ $# -gt 0 ]; then
-	list=""; for n in "$@"; do list="$list $here/e2e/$n.sh"; done
+	list=""; for n in "$@"; do list="$list $here/$suite/$n.sh"; done
 else
-	list=$(ls "$here"/e2e/*.sh | grep -v '/lib\.sh$')
+	list=$(ls "$here/$suite"/*.sh | grep -v '/lib\.sh$')
 fi
 for t in $list; do
 	name=$(basename "$t" .sh)
@@ -28,5 +30,5 @@ for t in $list; do
 	   sed 's/^/      | /' "$log" | tail -40 ;;
 	esac
 done
-echo "e2e: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ] || { echo "e2e failures:$failed"; exit 1; }
+echo "$suite: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ] || { echo "$suite failures:$failed"; exit 1; }

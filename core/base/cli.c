@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,25 @@ static const pb_option shared[] = {
 	{"lock-timeout", 1, OPT_LOCK_TIMEOUT},
 	{NULL, 0, 0}
 };
+
+/* 0: parse; 1: describe mode; 2: described something */
+static int describe;
+
+void pb_cli_describe_begin(void)
+{
+	describe = 1;
+}
+
+int pb_cli_described(void)
+{
+	return describe == 2;
+}
+
+static void describe_table(const char *kind, const pb_option *t)
+{
+	for (; t && t->name; t++)
+		printf("%s --%s%s\n", kind, t->name, t->has_arg ? "=" : "");
+}
 
 static const pb_option *find(const pb_option *t, const char *name, size_t len)
 {
@@ -96,6 +116,12 @@ int pb_cli_parse(pb_cli *cli, const char *applet, int argc, char **argv,
 	cli->applet = applet;
 	cli->pin_fd = -1;
 	cli->lock_timeout = -1;
+	if (describe) {
+		describe_table("option", opts);
+		describe_table("shared", shared);
+		describe = 2;
+		return pb_fail(e, PB_EUSAGE, "described, not run");
+	}
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		const pb_option *o;
@@ -183,6 +209,12 @@ pb_secret_src pb_cli_pin_src(const pb_cli *cli, const char *prompt)
 int pb_subcmd_run(const char *applet, const pb_subcmd *cmds, int argc, char **argv, pb_err *e)
 {
 	(void)applet;
+	if (describe && argc < 2) {
+		for (const pb_subcmd *c = cmds; c->name; c++)
+			printf("subcommand %s\n", c->name);
+		describe = 2;
+		return pb_fail(e, PB_EUSAGE, "described, not run");
+	}
 	if (argc < 2)
 		return pb_fail(e, PB_EUSAGE, "missing subcommand (see --help)");
 	for (const pb_subcmd *c = cmds; c->name; c++)

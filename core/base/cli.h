@@ -66,4 +66,15 @@ typedef struct pb_subcmd {
 /* argv[1] picks the subcommand (exit 2 if missing or unknown). */
 int pb_subcmd_run(const char *applet, const pb_subcmd *cmds, int argc, char **argv, pb_err *e);
 
+/* Describe mode, for `provbox --describe APPLET [SUBCOMMAND]`: the build
+ * generates shell completion and checks from it, so they come from the very
+ * tables the parser is handed. Once begun, pb_subcmd_run without a
+ * subcommand prints "subcommand NAME" per entry, and pb_cli_parse prints
+ * "option --NAME" (flag) or "option --NAME=" (takes a value) per option of
+ * the applet's table, then "shared --NAME[=]" per shared one; both then fail
+ * with PB_EUSAGE, so nothing after them runs. pb_cli_described() says
+ * whether either did. */
+void pb_cli_describe_begin(void);
+int pb_cli_described(void);
+
 #endif

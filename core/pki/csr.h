@@ -64,5 +64,8 @@ int pb_csr_verify(const pb_csr *c, pb_err *e);
 /* Summary (subject, key, signature, requested SANs, public key SHA-256
  * key id), "field: value" lines. Prints no errors. */
 void pb_csr_print(FILE *f, const pb_csr *c);
+/* The same as one JSON object: {"subject", "key", "signature",
+ * "key_identifier", "subject_alt_names": [...]} (csr --show --json). */
+void pb_csr_print_json(FILE *f, const pb_csr *c);
 
 #endif

@@ -5,8 +5,9 @@
  * self-signature, build the certificate of a profile and sign it
  * through the CA's pb_signer. A batch issues many CSR files in one
  * process on several threads (the signer must be thread-safe: the
- * file: backend is); a bad CSR is skipped and reported, the others
- * are issued.
+ * file: backend is), streamed in chunks so that memory does not grow
+ * with the batch; a bad CSR is skipped and reported, the others are
+ * issued.
  */
 #ifndef PB_ISSUE_H
 #define PB_ISSUE_H
@@ -62,22 +63,47 @@ int pb_issue_csr(const pb_x509 *ca, const pb_signer *s, const pb_csr *csr,
 int pb_cert_output(const uint8_t *der, size_t len, int as_der, char *out, size_t cap,
 	size_t *out_len, pb_err *e);
 
+/* Cap o->not_after at the CA's notAfter: no certificate outlives its
+ * issuer. *capped = 1 if it did (the caller warns once). PB_EFAIL when
+ * the CA has expired by o->not_before. pb_issue_csr caps as well,
+ * silently, so that no path issues past the CA. */
+int pb_issue_cap_validity(const pb_x509 *ca, pb_issue_opts *o, int *capped, pb_err *e);
+
 /* One CSR file of a batch and what became of it. */
 typedef struct pb_batch_item {
 	const char *csr_path;
 	char out_path[PATH_MAX];   /* "": stdout */
-	char tmp_path[PATH_MAX];   /* staged output until the batch commits */
+	char tmp_path[PATH_MAX];   /* staged output until its chunk commits */
 	int rc;                    /* 0 issued; else the exit code, message in err */
 	pb_err err;
 } pb_batch_item;
 
-/* Issue a certificate for each item: read csr_path, parse, verify,
- * issue, write out_path (0644, atomically; "" = stdout). jobs threads
- * (1 = this thread only). With more than one item the files are staged
- * and made durable together at the end (pb_atomic_commit: one sync). Every item gets its own rc/err; the call
- * returns 0 if all were issued, else the highest item code, with e
- * saying how many were refused. Never stops at a bad CSR. */
+/* The CSRs of a batch, as the caller names them. */
+typedef struct pb_batch_io {
+	size_t n;
+	/* Set it->csr_path and it->out_path for CSR i. Called on worker
+	 * threads, so it must be thread-safe (a pure function of i). */
+	void (*name)(void *ctx, size_t i, pb_batch_item *it);
+	/* Told the fate of each CSR once its certificate is durable (or it
+	 * was refused): in index order, on one thread, never concurrently. */
+	void (*done)(void *ctx, size_t i, const pb_batch_item *it);
+	void *ctx;
+} pb_batch_io;
+
+/* CSRs are issued and committed in chunks of this many: what a batch
+ * holds in memory is two chunks, whatever the number of CSRs. */
+#define PB_BATCH_CHUNK 128
+
+/* Issue a certificate for each of io->n CSRs: read, parse, verify,
+ * issue, write out_path (0644, atomically; "" = stdout). Streamed: one
+ * chunk is issued on `jobs` threads while the one before is committed
+ * (pb_atomic_commit, one sync per chunk) and reported, so memory stays
+ * bounded; with jobs == 1 everything runs on the calling thread. A
+ * single CSR is written with pb_write_output. Returns 0 if all were
+ * issued, else the highest item code, with e saying how many were
+ * refused; never stops at a bad CSR. A failed commit stops the batch
+ * (PB_EFAIL): what was reported done is durable, nothing else is left. */
 int pb_issue_batch(const pb_x509 *ca, const pb_signer *s, const pb_issue_opts *o,
-	pb_batch_item *items, size_t n, unsigned jobs, pb_err *e);
+	const pb_batch_io *io, unsigned jobs, pb_err *e);
 
 #endif

@@ -3,6 +3,7 @@
  * shown prints as "?". */
 #include <string.h>
 
+#include "core/base/json.h"
 #include "core/pki/csr.h"
 #include "core/asn1/name.h"
 #include "core/pki/x509.h"
@@ -144,4 +145,44 @@ void pb_csr_print(FILE *f, const pb_csr *c)
 	print_hex(f, "keyIdentifier", id, sizeof id, ":");
 	if (c->san)
 		print_san(f, c->san, c->san_len);
+}
+
+/* One subjectAltName entry as print_san shows it, for JSON. */
+static void san_text(const pb_general_name *gn, char *buf, size_t cap)
+{
+	static const char *const kinds[] = {[PB_GN_EMAIL] = "email", [PB_GN_DNS] = "DNS", [PB_GN_URI] = "URI"};
+
+	if (gn->type == PB_GN_EMAIL || gn->type == PB_GN_DNS || gn->type == PB_GN_URI)
+		snprintf(buf, cap, "%s:%.*s", kinds[gn->type], (int)gn->len, (const char *)gn->val);
+	else if (gn->type == PB_GN_IP && gn->len == 4)
+		snprintf(buf, cap, "IP:%u.%u.%u.%u", gn->val[0], gn->val[1], gn->val[2], gn->val[3]);
+	else
+		snprintf(buf, cap, "[%u]", gn->type);
+}
+
+void pb_csr_print_json(FILE *f, const pb_csr *c)
+{
+	char text[PB_NAME_TEXT_MAX], hex[3 * 20];
+	uint8_t id[20];
+	pb_general_name gn;
+	size_t pos = 0;
+	pb_err e;
+
+	fputs("{", f);
+	pb_json_kv(f, 1, "subject", pb_name_to_text(c->subject, c->subject_len, text, sizeof text, &e) == 0 ?
+		text : "?");
+	pb_json_kv(f, 0, "key", pb_alg_name(c->pub.alg));
+	pb_json_kv(f, 0, "signature", sig_name(c->sig_is_ec, c->sig_hash));
+	pb_pubkey_key_id(&c->pub, id);
+	hex[0] = '\0';
+	for (size_t i = 0, n = 0; i < sizeof id; i++)
+		n += (size_t)snprintf(hex + n, sizeof hex - n, "%s%02x", i ? ":" : "", id[i]);
+	pb_json_kv(f, 0, "key_identifier", hex);
+	fputs(", \"subject_alt_names\": [", f);
+	for (int first = 1; c->san && pb_x509_san_next(c->san, c->san_len, &pos, &gn); first = 0) {
+		san_text(&gn, text, sizeof text);
+		fputs(first ? "" : ", ", f);
+		pb_json_str(f, text);
+	}
+	fputs("]}\n", f);
 }

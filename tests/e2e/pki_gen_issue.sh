@@ -137,3 +137,29 @@ expect_stderr "does not match"
 expect_exit 2 pb pki-gen issue --ca pki/dev_subca --csr x.csr --profile nosuch --out x.crt
 expect_exit 2 pb pki-gen issue --ca pki/dev_subca --csr x.csr --profile device --san FOO:x
 [ ! -e x.crt ] || fail "x.crt written"
+
+note "notAfter is capped at the CA's, with one warning"
+pb pki-gen init --profile trustme --out short --days 10 > /dev/null
+ca_end=$(openssl x509 -in short/dev_subca.crt -noout -enddate)
+newcsr ec-p256 capped
+pb pki-gen issue --ca short/dev_subca --csr capped.csr --profile device --days 365 --out capped.crt 2> cap.err
+assert_eq "$(openssl x509 -in capped.crt -noout -enddate)" "$ca_end" "notAfter not capped at the CA's"
+grep -q "^provbox: pki-gen: warning: notAfter capped at the CA's (" cap.err || fail "no cap warning: $(cat cap.err)"
+openssl verify -CAfile short/gen_rootca.crt -untrusted short/dev_subca.crt capped.crt > /dev/null || fail "capped chain"
+note "a batch warns once"
+pb pki-gen issue --ca short/dev_subca --csr csrs --profile device --days 365 --out capped-certs 2> cap.err
+assert_eq "$(grep -c 'notAfter capped' cap.err)" 1 "warnings over a batch"
+for f in capped-certs/*.crt; do
+	assert_eq "$(openssl x509 -in "$f" -noout -enddate)" "$ca_end" "$f notAfter"
+done
+note "within the CA's validity: no cap, no warning"
+pb pki-gen issue --ca short/dev_subca --csr capped.csr --profile device --days 5 --out five.crt 2> cap.err
+[ ! -s cap.err ] || fail "unexpected stderr: $(cat cap.err)"
+end=$(openssl x509 -in five.crt -noout -enddate | cut -d= -f2)
+[ $(( $(date -d "$end" +%s) - $(date +%s) )) -le $((5 * 86400)) ] || fail "--days 5 not honoured: $end"
+note "sub CAs of init end no later than their root"
+for pair in gen_rootca:dev_subca gen_rootca:guestos_subca ssig_rootca:ssig_subca; do
+	r=$(openssl x509 -in "short/${pair%%:*}.crt" -noout -enddate | cut -d= -f2)
+	s=$(openssl x509 -in "short/${pair##*:}.crt" -noout -enddate | cut -d= -f2)
+	[ "$(date -d "$s" +%s)" -le "$(date -d "$r" +%s)" ] || fail "${pair##*:} outlives ${pair%%:*}"
+done

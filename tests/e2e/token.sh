@@ -92,8 +92,9 @@ pb token list > list.txt
 grep -q "^device	failed-attempts=1	containers=data,rootfs$" list.txt || { cat list.txt; fail "list"; }
 grep -q "^second	failed-attempts=0	containers=rootfs$" list.txt || { cat list.txt; fail "list second"; }
 pb token list --json > list.json
-grep -q '"name": "device", "failed_attempts": 1, "containers": \["data","rootfs"\]' list.json \
-	|| { cat list.json; fail "list --json"; }
+python3 -c 'import json, sys; t = {x["name"]: x for x in json.load(sys.stdin)["tokens"]}
+assert t["device"] == {"name": "device", "failed_attempts": 1, "containers": ["data", "rootfs"]}, t
+assert t["second"]["containers"] == ["rootfs"], t' < list.json || { cat list.json; fail "list --json"; }
 
 note "remove: refused while container keys exist, --force removes them too"
 expect_exit 1 pb token remove --name second

@@ -199,3 +199,173 @@ Test(atomic_batch, a_failed_commit_leaves_no_temporary_files) {
 	cr_assert_eq(count_tmp(), 0);
 	cr_assert(pb_exists(paths[0]));
 }
+
+/* ------------------------------------------------------------------ */
+/* the streamed batch: several chunks, refused CSRs in and at the edges
+ * of chunks, reports in order and only once durable. Also run under
+ * ThreadSanitizer by make check-tsan. */
+
+TestSuite(issue_batch, .init = mk, .fini = rm);
+
+#define NB (2 * PB_BATCH_CHUNK + 37)
+
+typedef struct bctx {
+	char csr[NB][96];
+	char out[NB][96];
+	int bad[NB];
+	size_t reported;
+	size_t refused;
+	int order_ok, durable_ok;
+} bctx;
+
+static void b_name(void *ctx, size_t i, pb_batch_item *it)
+{
+	bctx *b = ctx;
+
+	it->csr_path = b->csr[i];
+	snprintf(it->out_path, sizeof it->out_path, "%s", b->out[i]);
+}
+
+static void b_done(void *ctx, size_t i, const pb_batch_item *it)
+{
+	bctx *b = ctx;
+
+	if (i != b->reported)
+		b->order_ok = 0;
+	b->reported++;
+	if (it->rc != 0)
+		b->refused++;
+	/* reported issued only once its file is in place */
+	if ((it->rc == 0) != pb_exists(b->out[i]) || (it->rc != 0) != b->bad[i])
+		b->durable_ok = 0;
+}
+
+static size_t count_tmp_in(const char *d)
+{
+	DIR *dd = opendir(d);
+	struct dirent *de;
+	size_t n = 0;
+	cr_assert_not_null(dd);
+	while ((de = readdir(dd)) != NULL)
+		n += strstr(de->d_name, ".tmp.") != NULL;
+	closedir(dd);
+	return n;
+}
+
+/* NB CSR files in dir/in (bad ones where b->bad says), outputs to dir/out */
+static void b_setup(fixture *f, bctx *b)
+{
+	char d[128];
+
+	setup(f, PB_PROFILE_SUBCA, "/CN=batch");
+	snprintf(d, sizeof d, "%s/in", dir);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	snprintf(d, sizeof d, "%s/out", dir);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	for (size_t i = 0; i < NB; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "in/c%zu.csr", i);
+		snprintf(b->csr[i], sizeof b->csr[i], "%s/%s", dir, name);
+		snprintf(b->out[i], sizeof b->out[i], "%s/out/c%zu.crt", dir, i);
+		if (b->bad[i])
+			put_file(name, (const uint8_t *)"not a CSR", 9);
+		else
+			put_file(name, f->csr.der, f->csr.der_len);
+	}
+	b->order_ok = b->durable_ok = 1;
+}
+
+static void b_run(unsigned jobs)
+{
+	static fixture f;
+	static bctx b;
+	pb_issue_opts o = {.profile = PB_PROFILE_DEVICE, .not_before = 1700000000, .not_after = 1800000000};
+	pb_batch_io io = {NB, b_name, b_done, &b};
+	char d[128];
+	pb_err e;
+
+	memset(&b, 0, sizeof b);
+	b.bad[0] = b.bad[PB_BATCH_CHUNK - 1] = b.bad[PB_BATCH_CHUNK] = b.bad[NB - 1] = 1;
+	b_setup(&f, &b);
+	cr_assert_eq(pb_issue_batch(&f.ca, &f.ca_signer, &o, &io, jobs, &e), PB_EVERIFY, "%s", e.msg);
+	cr_assert(strstr(e.msg, "4 of 293 CSRs refused"), "%s", e.msg);
+	cr_assert_eq(b.reported, NB);
+	cr_assert_eq(b.refused, 4);
+	cr_assert(b.order_ok, "reports out of order");
+	cr_assert(b.durable_ok, "a report came before its file, or for the wrong CSR");
+	snprintf(d, sizeof d, "%s/out", dir);
+	cr_assert_eq(count_tmp_in(d), 0);
+	/* every issued certificate is the CA's, with its own serial */
+	uint8_t buf[PB_X509_MAX], prev[PB_SERIAL_LEN] = {0};
+	for (size_t i = 0; i < NB; i++) {
+		char name[32];
+		pb_x509 c;
+		size_t n;
+		snprintf(name, sizeof name, "out/c%zu.crt", i);
+		if (b.bad[i]) {
+			cr_assert_not(pb_exists(b.out[i]), "c%zu.crt written for a bad CSR", i);
+			continue;
+		}
+		n = get_file(name, buf, sizeof buf);
+		uint8_t der[PB_X509_MAX];
+		cr_assert_eq(pb_x509_load(buf, n, der, sizeof der, &c, &e), 0, "%s", e.msg);
+		cr_assert_eq(pb_x509_verify(&c, &f.cakey.pub, &e), 0, "c%zu: %s", i, e.msg);
+		cr_assert_eq(c.serial_len, PB_SERIAL_LEN);
+		cr_assert_neq(memcmp(c.serial, prev, PB_SERIAL_LEN), 0);
+		memcpy(prev, c.serial, PB_SERIAL_LEN);
+	}
+}
+
+Test(issue_batch, streams_chunks_in_order_on_threads) { b_run(4); }
+Test(issue_batch, streams_chunks_in_order_on_one_thread) { b_run(1); }
+
+Test(issue_batch, a_failed_commit_stops_and_leaves_no_temporary_files) {
+	static fixture f;
+	static bctx b;
+	pb_issue_opts o = {.profile = PB_PROFILE_DEVICE, .not_before = 1700000000, .not_after = 1800000000};
+	pb_batch_io io = {NB, b_name, b_done, &b};
+	char d[200];
+	pb_err e;
+
+	memset(&b, 0, sizeof b);
+	b_setup(&f, &b);
+	/* a non-empty directory where the second chunk's first certificate goes */
+	cr_assert_eq(mkdir(b.out[PB_BATCH_CHUNK + 5], 0700), 0);
+	snprintf(d, sizeof d, "%s/x", b.out[PB_BATCH_CHUNK + 5]);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	cr_assert_eq(pb_issue_batch(&f.ca, &f.ca_signer, &o, &io, 3, &e), PB_EFAIL);
+	cr_assert(strstr(e.msg, "batch stopped after 128 CSRs"), "%s", e.msg);
+	/* the first chunk was committed and reported, nothing after it */
+	cr_assert_eq(b.reported, PB_BATCH_CHUNK);
+	cr_assert(pb_exists(b.out[PB_BATCH_CHUNK - 1]));
+	cr_assert_not(pb_exists(b.out[NB - 1]));
+	snprintf(d, sizeof d, "%s/out", dir);
+	cr_assert_eq(count_tmp_in(d), 0);
+}
+
+Test(issue, caps_not_after_at_the_ca) {
+	static fixture f;
+	uint8_t der[PB_X509_MAX];
+	size_t n;
+	int capped;
+	pb_issue_opts o = {.profile = PB_PROFILE_DEVICE, .not_before = 1700000000, .not_after = 1900000000};
+	pb_x509 c;
+	pb_err e;
+
+	setup(&f, PB_PROFILE_SUBCA, "/CN=d");   /* the CA ends at 2000000000 */
+	cr_assert_eq(pb_issue_cap_validity(&f.ca, &o, &capped, &e), 0);
+	cr_assert_eq(capped, 0);
+	cr_assert_eq(o.not_after, 1900000000);
+	o.not_after = 2100000000;
+	/* pb_issue_csr caps on its own */
+	cr_assert_eq(pb_issue_csr(&f.ca, &f.ca_signer, &f.csr, &o, der, sizeof der, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(pb_x509_parse(der, n, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c.not_after, 2000000000);
+	cr_assert_eq(pb_issue_cap_validity(&f.ca, &o, &capped, &e), 0);
+	cr_assert_eq(capped, 1);
+	cr_assert_eq(o.not_after, 2000000000);
+	/* a CA that has ended by notBefore issues nothing */
+	o.not_before = 2000000000;
+	cr_assert_eq(pb_issue_cap_validity(&f.ca, &o, &capped, &e), PB_EFAIL);
+	cr_assert(strstr(e.msg, "expired"), "%s", e.msg);
+}
