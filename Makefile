@@ -250,7 +250,7 @@ fuzzers: $(FUZZERS)
 #   fuzz/regress/NAME/  findings, replayed by check-fuzz and counted by coverage
 #   fuzz/NAME.dict      its dictionary; the DER-ish harnesses in FUZZ_DER_DICT
 #                       use fuzz/asn1.dict (fuzz/make_dict.sh)
-FUZZ_DER_DICT := der x509 csr key pkcs12 pbes2 esl name pem tpm_response
+FUZZ_DER_DICT := der x509 csr key pkcs12 pbes2 esl name pem tpm_response issue
 fuzz_dict = $$(if [ -f fuzz/$$n.dict ]; then echo -dict=fuzz/$$n.dict; \
 	elif echo " $(FUZZ_DER_DICT) " | grep -q " $$n "; then echo -dict=fuzz/asn1.dict; fi)
 fuzz_dirs = fuzz/corpus/$$n $$([ -d fuzz/regress/$$n ] && echo fuzz/regress/$$n)
@@ -280,9 +280,9 @@ fuzz: $(FUZZERS)
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 $(FUZZ_OPTS) $(fuzz_dict) \
 			-artifact_prefix=build/fuzz/crash-$$n- -print_final_stats=1 fuzz/corpus-new/$$n $(fuzz_dirs) \
 			> build/fuzz/$$n.fuzz.log 2>&1; rc=$$?; \
-		echo "$$n rc=$$rc $$(grep -a "^stat::number_of_executed_units" build/fuzz/$$n.fuzz.log | tr -d " ") \
-			$$(grep -ao "cov: [0-9]*" build/fuzz/$$n.fuzz.log | tail -1) \
-			$$(ls build/fuzz/crash-$$n-* 2>/dev/null | wc -l)-artifacts" >> build/fuzz/last-run.txt; \
+		echo "$$n rc=$$rc execs=$$(grep -a "^stat::number_of_executed_units" build/fuzz/$$n.fuzz.log | tr -dc 0-9)" \
+			"$$(grep -ao "cov: [0-9]*" build/fuzz/$$n.fuzz.log | tail -1)" \
+			"artifacts=$$(ls build/fuzz/crash-$$n-* 2>/dev/null | wc -l)" >> build/fuzz/last-run.txt; \
 		[ $$rc = 0 ] || { tail -30 build/fuzz/$$n.fuzz.log; exit 255; }'; \
 	rc=$$?; sort build/fuzz/last-run.txt; exit $$rc
 

@@ -23,6 +23,13 @@ static int on_opt(void *ctx, int id, const char *arg, pb_err *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int sub_run(int argc, char **argv, pb_err *e)
+{
+	(void)argv;
+	(void)e;
+	return argc < 1 ? 99 : 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const pb_option opts[] = {{"csr", 1, 1}, {"days", 1, 2}, {"create", 0, 3}, {NULL, 0, 0}};
@@ -69,7 +76,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)pb_profile_parse(argv[i], 1, &prof, &e);
 		(void)tpm_parse_uri(argv[i], &uri, &e);
 	}
-	if (pb_cli_parse(&cli, "fuzz", argc, argv, opts, on_opt, NULL, &e) == 0 && cli.nargs > argc)
+	/* argv[1] as a subcommand: known ones run with argv[1..] */
+	static const pb_subcmd cmds[] = {{"create", sub_run}, {"show", sub_run}, {NULL, NULL}};
+	int src = pb_subcmd_run("fuzz", cmds, argc, argv, &e);
+	if (src != 0 && src != PB_EUSAGE)
 		__builtin_trap();
+	if (pb_cli_parse(&cli, "fuzz", argc, argv, opts, on_opt, NULL, &e) == 0) {
+		if (cli.nargs > argc)
+			__builtin_trap();
+		(void)pb_cli_nargs(&cli, 0, 1, "FILE", &e);
+		(void)pb_cli_nargs(&cli, 2, 3, "FILES", &e);
+		pb_secret_src ps = pb_cli_pin_src(&cli, "PIN");
+		if (ps.fd != cli.pin_fd || ps.file != cli.pin_file)
+			__builtin_trap();
+	}
 	return 0;
 }
