@@ -5,7 +5,7 @@
 #   make check      every test: unit (plain and ASan+UBSan), end-to-end, hostile
 #                   input, binary hardening + key wiping (valgrind), fuzz smoke
 #   make crash-test every tests/e2e/*_crash.sh with all its kill -9 trials
-#   make demo       provision one simulated device end to end
+#   make demo       provision one simulated device end to end (FLOW=trustme|tee|kmu|all)
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each, in parallel (long)
 #   make coverage   line/branch coverage of the fuzz corpora: fuzz/COVERAGE.md
 #   make deps       install the Debian packages the project needs (root)
@@ -44,10 +44,14 @@ HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE -fstack-clash-prote
 # Where the compiler has them: CET branch protection, zeroed stack variables.
 cc_has = $(shell $(1) -Werror $(2) -E -x c /dev/null >/dev/null 2>&1 && echo $(2))
 HARDEN += $(call cc_has,$(CC),-fcf-protection) $(call cc_has,$(CC),-ftrivial-auto-var-init=zero)
+# hal.c stubs the TEE / KMU constructors until their backend files exist.
+HAL_DEFS := $(if $(wildcard hal/tee*.c),-DPB_HAL_TEE=1) $(if $(wildcard hal/kmu*.c),-DPB_HAL_KMU=1)
 CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT ?= -O2 -g
 CPPFLAGS_ALL := -I. -I$(O) -I/usr/include/bearssl -DPB_SIM=$(SIM) -DPB_VERSION='"$(VERSION)"' \
-	-DPB_FLAVOUR='"$(FLAVOUR)"'
+	-DPB_FLAVOUR='"$(FLAVOUR)"' $(HAL_DEFS)
+# p11-kit's pkcs11.h, for the tee backend (hal/p11.c)
+CPPFLAGS_ALL += -I/usr/include/p11-kit-1
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -90,6 +94,9 @@ $(O)/applets.inc: $(APPLET_SRC) Makefile
 
 $(O)/main.o: $(O)/applets.inc
 
+# hal.c's TEE/KMU stubs go when a backend file appears (HAL_DEFS): rebuild it then.
+$(O)/hal/hal.o build/fuzz/lib/hal/hal.o: $(wildcard hal/tee*.c hal/kmu*.c)
+
 $(O)/libprovbox.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -123,6 +130,8 @@ DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev lib
 	softhsm2 opensc efitools iproute2 procps time \
 	help2man man-db groff-base bash-completion initramfs-tools dracut-core cpio python3 \
 	llvm-14 valgrind binutils
+# the tee backend: p11-kit's pkcs11.h; SoftHSM2, pkcs11-tool and openssl's pkcs11 engine in tests
+DEB_PACKAGES += libp11-kit-dev libengine-pkcs11-openssl
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -223,7 +232,8 @@ check-install:
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_RUNS ?= 20000
 FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE \
-	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1 $(HAL_DEFS)
+FUZZ_CFLAGS += -I/usr/include/p11-kit-1
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(filter-out sim/%,$(CORE_SRC)) $(wildcard sim/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/lib/%.o)
@@ -319,8 +329,16 @@ coverage: $(COVERS)
 	@sed -n '/^## Summary/,/^$$/p' fuzz/COVERAGE.md
 
 # ---------------------------------------------------------------- demo, bench
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2;
+# FLOW=kmu: the Nordic/PSA flow on the simulated KMU; FLOW=all: the three.
+FLOW ?= trustme
+DEMO_trustme := examples/provision-sim.sh
+DEMO_tee := examples/provision-welma.sh
+DEMO_kmu := examples/provision-nordic.sh
+DEMO_all := $(DEMO_trustme) $(DEMO_tee) $(DEMO_kmu)
 demo: deps $(O)/provbox
-	PROVBOX=$(abspath $(O)/provbox) examples/provision-sim.sh
+	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme, tee, kmu or all" >&2; exit 2; }
+	@for s in $(DEMO_$(FLOW)); do PROVBOX=$(abspath $(O)/provbox) $$s || exit 1; done
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done

@@ -14,7 +14,8 @@
 #include "core/base/file.h"
 #include "core/asn1/name.h"
 #include "core/asn1/pem.h"
-#include "hal/hal.h"
+#include "core/lifecycle/lifecycle.h"
+#include "hal/hal_cli.h"
 
 static const char help[] =
 	"Usage: csr --key REF [--create [--alg ALG] [--force]] --subject DN [--out FILE] [--der]\n"
@@ -33,7 +34,8 @@ static const char help[] =
 	"  --out FILE           where the CSR goes (mode 0644; default: stdout)\n"
 	"  --der                DER instead of PEM\n"
 	"  --owner-auth-fd N    TPM owner hierarchy password from fd N (needed by --create\n"
-	"  --owner-auth-file F  when the owner password is set; also $PROVBOX_OWNER_AUTH)\n"
+	"  --owner-auth-file F  when the owner password is set; also $PROVBOX_OWNER_AUTH;\n"
+	"                       shared options, see provbox --help)\n"
 	"  --show FILE          print a CSR: subject, key, signature algorithm, key id\n"
 	"  --json               with --show: one JSON object (keys in README.md)\n"
 	"  --verify FILE        check a CSR's self-signature (exit 5 if it does not verify)\n"
@@ -47,7 +49,7 @@ static const char help[] =
 	"Example: csr --show dev.csr --json\n"
 	"Example: csr --verify dev.csr\n";
 
-enum { OPT_CREATE = 1, OPT_ALG, OPT_SUBJECT, OPT_SHOW, OPT_VERIFY, OPT_AUTH_FD, OPT_AUTH_FILE };
+enum { OPT_CREATE = 1, OPT_ALG, OPT_SUBJECT, OPT_SHOW, OPT_VERIFY };
 
 static const pb_option options[] = {
 	{"create", 0, OPT_CREATE},
@@ -55,8 +57,6 @@ static const pb_option options[] = {
 	{"subject", 1, OPT_SUBJECT},
 	{"show", 1, OPT_SHOW},
 	{"verify", 1, OPT_VERIFY},
-	{"owner-auth-fd", 1, OPT_AUTH_FD},
-	{"owner-auth-file", 1, OPT_AUTH_FILE},
 	{NULL, 0, 0}
 };
 
@@ -66,8 +66,6 @@ typedef struct csr_opts {
 	const char *subject;
 	const char *show;
 	const char *verify;
-	int auth_fd;
-	const char *auth_file;
 } csr_opts;
 
 static int once(const char **slot, const char *name, const char *arg, pb_err *e)
@@ -81,7 +79,6 @@ static int once(const char **slot, const char *name, const char *arg, pb_err *e)
 static int on_option(void *ctx, int id, const char *arg, pb_err *e)
 {
 	csr_opts *o = ctx;
-	unsigned long long fd;
 
 	switch (id) {
 	case OPT_CREATE: o->create = 1; return 0;
@@ -89,14 +86,6 @@ static int on_option(void *ctx, int id, const char *arg, pb_err *e)
 	case OPT_SUBJECT: return once(&o->subject, "subject", arg, e);
 	case OPT_SHOW: return once(&o->show, "show", arg, e);
 	case OPT_VERIFY: return once(&o->verify, "verify", arg, e);
-	case OPT_AUTH_FILE: return once(&o->auth_file, "owner-auth-file", arg, e);
-	case OPT_AUTH_FD:
-		if (o->auth_fd >= 0)
-			return pb_fail(e, PB_EUSAGE, "--owner-auth-fd given twice");
-		if (pb_cli_uint("--owner-auth-fd", arg, 0, 1024, &fd, e) != 0)
-			return e->code;
-		o->auth_fd = (int)fd;
-		return 0;
 	}
 	return pb_fail(e, PB_EUSAGE, "internal: unhandled option");
 }
@@ -128,25 +117,6 @@ static int show_or_verify(const pb_cli *cli, const csr_opts *o, pb_err *e)
 	if (o->verify)
 		printf("%s: self-signature OK\n", path);
 	return 0;
-}
-
-/* --owner-auth-fd / --owner-auth-file / $PROVBOX_OWNER_AUTH, if given. */
-static int give_owner_auth(hal_ctx *be, const csr_opts *o, pb_err *e)
-{
-	pb_secret_src src = {
-		.fd = o->auth_fd, .file = o->auth_file, .env = "PROVBOX_OWNER_AUTH",
-		.prompt = "TPM owner password", .confirm = 0
-	};
-	pb_secret s;
-	int rc;
-
-	if (!pb_secret_given(&src))
-		return 0;
-	if (pb_secret_read(&s, &src, e) != 0)
-		return pb_err_prefix(e, "owner password");
-	rc = hal_set_auth(be, HAL_AUTH_OWNER, s.buf, s.len, e);
-	pb_secret_wipe(&s);
-	return rc;
 }
 
 /* Sign a CSR for subject with the key and check it before anyone sees it. */
@@ -181,6 +151,9 @@ static int make_mode(const pb_cli *cli, const csr_opts *o, pb_err *e)
 {
 	hal_key_ref ref;
 	hal_ctx *be;
+	hal_open_opts ho;
+	hal_cli_auth auth;
+	hal_key_spec spec;
 	pb_alg alg = PB_ALG_EC_P256;
 	uint8_t subject[PB_NAME_TEXT_MAX], der[PB_CSR_MAX];
 	size_t slen, len;
@@ -196,20 +169,26 @@ static int make_mode(const pb_cli *cli, const csr_opts *o, pb_err *e)
 	    hal_key_ref_parse(cli->key, &ref, e) != 0 ||
 	    pb_name_from_text(o->subject, subject, sizeof subject, &slen, e) != 0)
 		return e->code;
-	if (hal_open_for_key(&ref, cli->tpm, cli->tee, cli->kmu, cli->state_dir, &be, e) != 0)
-		return e->code;
-	rc = give_owner_auth(be, o, e);
+	hal_opts_from_cli(cli, &ho, &auth);
+	spec = hal_key_spec_sign(alg, cli->force);
+	be = NULL;
+	/* making a device key is a provisioning operation: the gate first */
+	rc = o->create ? pb_lc_gate(&ho, "create", e) : 0;
+	if (rc == 0)
+		rc = hal_open_for_key(&ref, &ho, &be, e);
 	if (rc == 0 && o->create)
-		rc = hal_key_create(be, &ref, alg, cli->force, e);
+		rc = hal_key_create(be, &ref, &spec, e);
 	if (rc == 0)
 		rc = make_csr(be, &ref, subject, slen, der, sizeof der, &len, e);
-	hal_close(be);
+	if (be)
+		hal_close(be);
+	hal_cli_auth_wipe(&auth);
 	return rc == 0 ? write_csr(cli, der, len, e) : rc;
 }
 
 static int csr_main(int argc, char **argv, pb_err *e)
 {
-	csr_opts o = {.auth_fd = -1};
+	csr_opts o = {0};
 	pb_cli cli;
 
 	if (pb_cli_parse(&cli, "csr", argc, argv, options, on_option, &o, e) != 0 ||

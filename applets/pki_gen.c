@@ -25,7 +25,7 @@
 #include "core/pki/issue.h"
 #include "core/asn1/name.h"
 #include "core/pki/x509.h"
-#include "hal/hal.h"
+#include "hal/hal_cli.h"
 
 #define APPLET "pki-gen"
 #define MAX_CSR_ARGS 256
@@ -153,13 +153,17 @@ typedef struct key {
 	hal_ctx *be;
 	hal_signer_ctx hctx;
 	pb_signer signer;
+	hal_cli_auth auth;     /* the backend's auth callback reads here */
 } key;
 
 static int key_open(const opts *o, const char *text, key *k, pb_err *e)
 {
+	hal_open_opts ho;
+
 	k->be = NULL;
+	hal_opts_from_cli(&o->cli, &ho, &k->auth);
 	if (hal_key_ref_parse(text, &k->ref, e) != 0 ||
-	    hal_open_for_key(&k->ref, o->cli.tpm, o->cli.tee, o->cli.kmu, o->cli.state_dir, &k->be, e) != 0 ||
+	    hal_open_for_key(&k->ref, &ho, &k->be, e) != 0 ||
 	    hal_signer(k->be, &k->ref, &k->hctx, &k->signer, e) != 0)
 		return e->code;
 	return 0;
@@ -170,6 +174,7 @@ static void key_close(key *k)
 	if (k->be)
 		hal_close(k->be);
 	k->be = NULL;
+	hal_cli_auth_wipe(&k->auth);
 }
 
 static int write_cert(const char *path, const uint8_t *der, size_t len, int as_der, pb_err *e)
@@ -278,8 +283,10 @@ static int init_one(const opts *o, const char *dir, const ca_spec *s, pb_alg alg
 	snprintf(keyref, sizeof keyref, "file:%s/%s.key", dir, s->file);
 	snprintf(subj, sizeof subj, "/O=%s/CN=%s",
 		o->org ? o->org : strcmp(o->profile, "simple") == 0 ? "provbox" : "trustme", s->cn);
-	if (hal_key_ref_parse(keyref, &m->k.ref, e) != 0 || hal_open(HAL_FILE, NULL, NULL, &m->k.be, e) != 0 ||
-	    hal_key_create(m->k.be, &m->k.ref, alg, 1, e) != 0 ||
+	hal_key_spec spec = hal_key_spec_sign(alg, 1);
+
+	if (hal_key_ref_parse(keyref, &m->k.ref, e) != 0 || hal_open(HAL_FILE, NULL, &m->k.be, e) != 0 ||
+	    hal_key_create(m->k.be, &m->k.ref, &spec, e) != 0 ||
 	    hal_signer(m->k.be, &m->k.ref, &m->k.hctx, &m->k.signer, e) != 0 ||
 	    pb_name_from_text(subj, m->name, sizeof m->name, &m->name_len, e) != 0 ||
 	    pb_x509_random_serial(serial, e) != 0)
@@ -737,9 +744,9 @@ static int issue_run(const opts *o, const pb_x509 *ca, key *k, char **paths, siz
 			return e->code;
 	if (batch && pb_mkdir_p(o->cli.out, 0755, e) != 0)
 		return e->code;
-	/* only the file: backend is known to sign from many threads */
+	/* only a backend that says so signs from many threads */
 	unsigned jobs = o->jobs ? (unsigned)o->jobs : cores > 0 ? (unsigned)cores : 1;
-	if (k->ref.kind != HAL_FILE)
+	if (!(hal_caps(k->be) & HAL_CAP_SIGN_THREADSAFE))
 		jobs = 1;
 	rc = pb_issue_batch(ca, &k->signer, &io, &bio, jobs, e);
 	if (rc != 0 && !batch && in.first.code != 0) {

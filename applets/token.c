@@ -14,6 +14,8 @@
 #include "core/asn1/name.h"
 #include "core/token/token.h"
 #include "core/pki/x509.h"
+#include "core/lifecycle/lifecycle.h"
+#include "hal/hal_cli.h"
 
 static const char help[] =
 	"Usage: token create [--name N] [--dev] [--alg ALG] [--force]\n"
@@ -44,6 +46,8 @@ static const char help[] =
 	"the count, which survives restarts. A damaged token file is exit 5; a file changed\n"
 	"outside provbox (re-exported by openssl) is adopted by the first right PIN, and\n"
 	"until then a wrong PIN cannot be told from damage: exit 5 too.\n"
+	"create, import and remove are provisioning steps: they ask the lifecycle gate\n"
+	"(the TPM of --tpm) first and are exit 3 once the device is secured.\n"
 	"One operation on a token at a time: another waits for its lock (STATE/tokens/N.lock)\n"
 	"up to --lock-timeout seconds (default 30), then exit 1.\n"
 	"\n"
@@ -68,24 +72,20 @@ static const char help[] =
 	"Example: token remove --force\n"
 	"Example: token list --json\n";
 
-enum { O_NAME = 1, O_TOKEN, O_DEV, O_ALG, O_NEW_FD, O_NEW_FILE, O_OUT_FD, O_HEX };
+enum { O_NAME = 1, O_TOKEN, O_DEV, O_ALG, O_OUT_FD, O_HEX };
 
 static const pb_option opts_create[] = {
 	{"name", 1, O_NAME}, {"token", 1, O_TOKEN}, {"dev", 0, O_DEV}, {"alg", 1, O_ALG}, {NULL, 0, 0}
 };
 static const pb_option opts_token[] = {{"name", 1, O_NAME}, {"token", 1, O_TOKEN}, {NULL, 0, 0}};
-static const pb_option opts_change[] = {
-	{"name", 1, O_NAME}, {"token", 1, O_TOKEN}, {"new-pin-fd", 1, O_NEW_FD},
-	{"new-pin-file", 1, O_NEW_FILE}, {NULL, 0, 0}
-};
 static const pb_option opts_unwrap[] = {
 	{"name", 1, O_NAME}, {"token", 1, O_TOKEN}, {"out-fd", 1, O_OUT_FD}, {"hex", 0, O_HEX}, {NULL, 0, 0}
 };
 static const pb_option opts_none[] = {{NULL, 0, 0}};
 
 typedef struct tok_opts {
-	const char *name, *token, *alg, *new_pin_file;
-	int dev, hex, new_pin_fd, out_fd;
+	const char *name, *token, *alg;
+	int dev, hex, out_fd;
 } tok_opts;
 
 static int once(const char **slot, const char *opt, const char *arg, pb_err *e)
@@ -116,8 +116,6 @@ static int on_option(void *ctx, int id, const char *arg, pb_err *e)
 	case O_NAME: return once(&o->name, "name", arg, e);
 	case O_TOKEN: return once(&o->token, "token", arg, e);
 	case O_ALG: return once(&o->alg, "alg", arg, e);
-	case O_NEW_FILE: return once(&o->new_pin_file, "new-pin-file", arg, e);
-	case O_NEW_FD: return fd_once(&o->new_pin_fd, "--new-pin-fd", arg, e);
 	case O_OUT_FD: return fd_once(&o->out_fd, "--out-fd", arg, e);
 	case O_DEV: o->dev = 1; return 0;
 	case O_HEX: o->hex = 1; return 0;
@@ -129,7 +127,7 @@ static int parse(int argc, char **argv, const pb_option *table, int nargs, pb_cl
 	tok_opts *o, pb_err *e)
 {
 	memset(o, 0, sizeof *o);
-	o->new_pin_fd = o->out_fd = -1;
+	o->out_fd = -1;
 	if (pb_cli_parse(cli, "token", argc, argv, table, on_option, o, e) != 0 ||
 	    pb_cli_nargs(cli, nargs, nargs, "PKCS#12 file", e) != 0)
 		return e->code;
@@ -153,11 +151,19 @@ static int open_token(const pb_cli *cli, const tok_opts *o, int name_is_token, p
 	return pb_token_init(t, &st, n ? n : PB_TOKEN_DEFAULT_NAME, e);
 }
 
-/* The token for an operation allowed only in provisioning mode (import,
- * remove): the one place where the lifecycle check belongs. */
-static int provisioning_token(const pb_cli *cli, const tok_opts *o, pb_token *t, pb_err *e)
+/* The token for an operation allowed only in provisioning mode (create,
+ * import, remove): the one place where the lifecycle gate is asked. */
+static int provisioning_token(const pb_cli *cli, const tok_opts *o, const char *what, pb_token *t,
+	pb_err *e)
 {
-	return open_token(cli, o, 1, t, e);
+	hal_open_opts ho;
+	hal_cli_auth auth;
+	int rc;
+
+	hal_opts_from_cli(cli, &ho, &auth);
+	rc = pb_lc_gate(&ho, what, e);
+	hal_cli_auth_wipe(&auth);
+	return rc != 0 ? rc : open_token(cli, o, 1, t, e);
 }
 
 static int read_pin(const pb_cli *cli, const char *prompt, int confirm, pb_secret *pin, pb_err *e)
@@ -193,7 +199,7 @@ static int cmd_create(int argc, char **argv, pb_err *e)
 	int rc, dev_pin;
 
 	if (parse(argc, argv, opts_create, 0, &cli, &o, e) != 0 ||
-	    (o.alg && pb_alg_parse(o.alg, &alg, e) != 0) || open_token(&cli, &o, 1, &t, e) != 0)
+	    (o.alg && pb_alg_parse(o.alg, &alg, e) != 0) || provisioning_token(&cli, &o, "create", &t, e) != 0)
 		return e->code;
 	src = pb_cli_pin_src(&cli, "New token PIN");
 	dev_pin = o.dev && !pb_secret_given(&src);
@@ -246,11 +252,10 @@ static int cmd_change_pin(int argc, char **argv, pb_err *e)
 	pb_secret_src src;
 	int rc;
 
-	if (parse(argc, argv, opts_change, 0, &cli, &o, e) != 0 || open_token(&cli, &o, 1, &t, e) != 0 ||
+	if (parse(argc, argv, opts_token, 0, &cli, &o, e) != 0 || open_token(&cli, &o, 1, &t, e) != 0 ||
 	    read_pin(&cli, "Token PIN", 0, &pin, e) != 0)
 		return e->code;
-	src = (pb_secret_src){.fd = o.new_pin_fd, .file = o.new_pin_file, .env = "PROVBOX_NEW_PIN",
-		.prompt = "New token PIN", .confirm = 1};
+	src = pb_cli_new_pin_src(&cli, "New token PIN");
 	if (pb_secret_read(&new_pin, &src, e) != 0) {
 		pb_secret_wipe(&pin);
 		return pb_err_prefix(e, "new PIN");
@@ -353,7 +358,8 @@ static int cmd_import(int argc, char **argv, pb_err *e)
 	size_t len;
 	int rc;
 
-	if (parse(argc, argv, opts_token, 1, &cli, &o, e) != 0 || provisioning_token(&cli, &o, &t, e) != 0)
+	if (parse(argc, argv, opts_token, 1, &cli, &o, e) != 0 ||
+	    provisioning_token(&cli, &o, "import", &t, e) != 0)
 		return e->code;
 	if (pb_file_read(cli.args[0], PB_FILE_MAX, &buf, &len, e) != 0)
 		return e->code;
@@ -376,7 +382,8 @@ static int cmd_remove(int argc, char **argv, pb_err *e)
 	pb_token t;
 	int rc;
 
-	if (parse(argc, argv, opts_token, 0, &cli, &o, e) != 0 || provisioning_token(&cli, &o, &t, e) != 0)
+	if (parse(argc, argv, opts_token, 0, &cli, &o, e) != 0 ||
+	    provisioning_token(&cli, &o, "remove", &t, e) != 0)
 		return e->code;
 	rc = pb_token_remove(&t, cli.force, e);
 	pb_token_close(&t);

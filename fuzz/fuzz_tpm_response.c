@@ -44,6 +44,15 @@ static void check_signature(const pb_pubkey *pub, const uint8_t *sig, size_t len
 		abort();
 }
 
+static int count_key(void *ctx, const hal_key_info *info, pb_err *e)
+{
+	(void)ctx;
+	(void)e;
+	if (info->ref.handle < 0x81000000u || info->ref.handle > 0x81FFFFFFu)
+		abort();   /* key_list reports persistent handles only */
+	return 0;
+}
+
 static void run_backend(void)
 {
 	sim_tcti t;
@@ -56,9 +65,11 @@ static void run_backend(void)
 	int defined;
 	uint64_t v;
 	uint32_t n;
+	hal_lifecycle lc;
+	hal_key_spec spec = {.alg = PB_ALG_EC_P256, .usage = HAL_USAGE_SIGN, .persistent = 1, .force = 1};
 
 	sim_tcti_init(&t, replay, NULL);
-	if (hal_tpm_open_tcti((TSS2_TCTI_CONTEXT *)(void *)&t, &be, &e) != 0)
+	if (hal_tpm_open_tcti((TSS2_TCTI_CONTEXT *)(void *)&t, NULL, &be, &e) != 0)
 		return;
 	if (hal_key_public(be, &ref, &pub, &e) == 0 && pb_pubkey_bits(&pub, buf, sizeof buf, &len) != 0)
 		abort();
@@ -70,7 +81,9 @@ static void run_backend(void)
 	(void)hal_nv_counter(be, 2, 0, &v, &e);
 	(void)hal_nv_write_once(be, 3, digest, 8, &e);
 	(void)hal_tpm_transient_count(be, &n, &e);
-	(void)hal_key_create(be, &ref, PB_ALG_EC_P256, 1, &e);
+	(void)hal_key_list(be, count_key, NULL, &e);
+	(void)hal_lifecycle_read(be, &lc, &defined, &e);
+	(void)hal_key_create(be, &ref, &spec, &e);
 	(void)hal_key_destroy(be, &ref, &e);
 	hal_close(be);
 }

@@ -16,7 +16,7 @@
 #include "hal/hal.h"
 
 typedef struct file_ctx {
-	const hal_backend_class *vtable;
+	hal_base base;
 	pthread_mutex_t lock;
 	char path[PATH_MAX];   /* path of the cached key, "" if none */
 	pb_privkey key;
@@ -48,7 +48,7 @@ static int load(file_ctx *c, const hal_key_ref *ref, pb_err *e)
 	return 0;
 }
 
-static int file_key_create(hal_ctx *be, const hal_key_ref *ref, pb_alg alg, int force, pb_err *e)
+static int file_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
 {
 	file_ctx *c = ctx_of(be);
 	pb_privkey k;
@@ -57,9 +57,13 @@ static int file_key_create(hal_ctx *be, const hal_key_ref *ref, pb_alg alg, int 
 	size_t dlen, plen;
 	int rc;
 
-	if (!force && pb_exists(ref->name))
+	/* a file can be rewritten by anyone who can write it: no write-once,
+	 * no push-only, nothing but a persistent signing key */
+	if (spec->usage != HAL_USAGE_SIGN || !spec->persistent || spec->policy != 0)
+		return pb_fail(e, PB_EUSAGE, "file backend: only persistent signing keys without policy");
+	if (!spec->force && pb_exists(ref->name))
 		return pb_fail(e, PB_EFAIL, "%s: key exists (use --force to replace it)", ref->name);
-	if (pb_privkey_generate(alg, &k, e) != 0)
+	if (pb_privkey_generate(spec->alg, &k, e) != 0)
 		return e->code;
 	rc = pb_privkey_to_pkcs8(&k, der, sizeof der, &dlen, e);
 	if (rc == 0)
@@ -78,15 +82,21 @@ static int file_key_create(hal_ctx *be, const hal_key_ref *ref, pb_alg alg, int 
 	return rc;
 }
 
-static int file_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, pb_err *e)
+static int file_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, int *found,
+	pb_err *e)
 {
 	file_ctx *c = ctx_of(be);
 	int rc;
 
+	*found = 0;
+	if (!pb_exists(ref->name))
+		return 0;
 	pthread_mutex_lock(&c->lock);
 	rc = load(c, ref, e);
-	if (rc == 0)
+	if (rc == 0) {
 		*out = c->key.pub;
+		*found = 1;
+	}
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -142,29 +152,31 @@ static void file_close(hal_ctx *be)
 	free(c);
 }
 
+/* Private keys are in plain files: extractable by design, and one
+ * parsed copy per signature makes signing thread-safe. */
 static const hal_backend_class file_class = {
 	.name = "file",
+	.caps = HAL_CAP_SIGN_THREADSAFE,
 	.key_create = file_key_create,
 	.key_public = file_key_public,
 	.key_sign = file_key_sign,
 	.key_destroy = file_key_destroy,
 	.random = file_random,
-	/* no protected NV and no lifecycle: a file cannot refuse a rollback */
+	/* no key_list (keys are anywhere in the file system), no protected NV
+	 * and no lifecycle: a file cannot refuse a rollback */
 	.close = file_close,
 };
 
-int hal_file_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e)
+int hal_file_open(const hal_open_opts *o, hal_ctx **be, pb_err *e)
 {
 	file_ctx *c;
 
-	(void)state_dir;
-	if (uri != NULL && *uri != '\0')
-		return pb_fail(e, PB_EUSAGE, "file backend takes no options (got '%s')", uri);
+	*be = NULL;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return pb_fail(e, PB_EFAIL, "file backend: out of memory");
-	c->vtable = &file_class;
+	hal_base_init(&c->base, &file_class, o);
 	pthread_mutex_init(&c->lock, NULL);
-	*be = &c->vtable;
+	*be = &c->base.vtable;
 	return 0;
 }

@@ -6,6 +6,13 @@
 
 #include "core/base/cli.h"
 
+#ifndef PB_HAL_TEE
+#define PB_HAL_TEE 0
+#endif
+#ifndef PB_HAL_KMU
+#define PB_HAL_KMU 0
+#endif
+
 static const char *const kind_names[] = {
 	[HAL_NONE] = "none", [HAL_TPM] = "tpm", [HAL_TEE] = "tee", [HAL_KMU] = "kmu", [HAL_FILE] = "file"
 };
@@ -104,17 +111,77 @@ static int open_missing(hal_kind kind, pb_err *e)
 	return pb_fail(e, PB_EFAIL, "%s backend: not available in this build", hal_kind_name(kind));
 }
 
-int hal_open(hal_kind kind, const char *uri, const char *state_dir, hal_ctx **be, pb_err *e)
+/* The TEE and KMU constructors come with their backends (hal/tee*.c,
+ * hal/kmu*.c; the Makefile defines PB_HAL_TEE / PB_HAL_KMU when such a file
+ * exists). Not weak symbols: a static archive would keep the stub. */
+#if !PB_HAL_TEE
+int hal_tee_open(const hal_open_opts *o, hal_ctx **be, pb_err *e)
 {
+	(void)o;
+	*be = NULL;
+	return open_missing(HAL_TEE, e);
+}
+#endif
+
+#if !PB_HAL_KMU
+int hal_kmu_open(const hal_open_opts *o, hal_ctx **be, pb_err *e)
+{
+	(void)o;
+	*be = NULL;
+	return open_missing(HAL_KMU, e);
+}
+#endif
+
+int hal_kind_available(hal_kind kind)
+{
+	switch (kind) {
+	case HAL_FILE: return 1;
+	case HAL_TPM: return 1;
+	case HAL_TEE: return PB_HAL_TEE;
+	case HAL_KMU: return PB_HAL_KMU;
+	default: return 0;
+	}
+}
+
+hal_key_spec hal_key_spec_sign(pb_alg alg, int force)
+{
+	hal_key_spec s = {
+		.alg = alg, .usage = HAL_USAGE_SIGN, .persistent = 1, .policy = 0, .force = force
+	};
+	return s;
+}
+
+void hal_base_init(hal_base *b, const hal_backend_class *cls, const hal_open_opts *o)
+{
+	b->vtable = cls;
+	b->auth = o ? o->auth : NULL;
+	b->auth_ctx = o ? o->auth_ctx : NULL;
+}
+
+int hal_open(hal_kind kind, const hal_open_opts *o, hal_ctx **be, pb_err *e)
+{
+	static const hal_open_opts none;
+
+	if (o == NULL)
+		o = &none;
 	*be = NULL;
 	switch (kind) {
 	case HAL_FILE:
-		return hal_file_open(uri, state_dir, be, e);
+		return hal_file_open(o, be, e);
 	case HAL_TPM:
-		return hal_tpm_open(uri, state_dir, be, e);
+		return hal_tpm_open(o, be, e);
+	case HAL_TEE:
+		return hal_tee_open(o, be, e);
+	case HAL_KMU:
+		return hal_kmu_open(o, be, e);
 	default:
 		return open_missing(kind, e);
 	}
+}
+
+int hal_open_for_key(const hal_key_ref *ref, const hal_open_opts *o, hal_ctx **be, pb_err *e)
+{
+	return hal_open(ref->kind, o, be, e);
 }
 
 void hal_close(hal_ctx *be)
@@ -123,16 +190,45 @@ void hal_close(hal_ctx *be)
 		(*be)->close(be);
 }
 
+static hal_base *base_of(hal_ctx *be)
+{
+	return (hal_base *)(void *)be;
+}
+
+int hal_auth_get(hal_ctx *be, hal_auth which, pb_secret *out, int *given, pb_err *e)
+{
+	hal_base *b = base_of(be);
+
+	pb_secret_wipe(out);
+	*given = 0;
+	if (b->auth == NULL)
+		return 0;
+	return b->auth(b->auth_ctx, which, out, given, e);
+}
+
 #define UNSUPPORTED(op) pb_fail(e, PB_EFAIL, "%s backend: %s not supported", (*be)->name, op)
 
-int hal_key_create(hal_ctx *be, const hal_key_ref *ref, pb_alg alg, int force, pb_err *e)
+int hal_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
 {
-	return (*be)->key_create ? (*be)->key_create(be, ref, alg, force, e) : UNSUPPORTED("key creation");
+	return (*be)->key_create ? (*be)->key_create(be, ref, spec, e) : UNSUPPORTED("key creation");
+}
+
+int hal_key_find(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, int *found, pb_err *e)
+{
+	*found = 0;
+	return (*be)->key_public ? (*be)->key_public(be, ref, out, found, e) : UNSUPPORTED("public key");
 }
 
 int hal_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, pb_err *e)
 {
-	return (*be)->key_public ? (*be)->key_public(be, ref, out, e) : UNSUPPORTED("public key");
+	char text[PATH_MAX + 8];
+	int found;
+
+	if (hal_key_find(be, ref, out, &found, e) != 0)
+		return e->code;
+	if (!found)
+		return pb_fail(e, PB_EFAIL, "key %s: not found", hal_key_ref_text(ref, text, sizeof text));
+	return 0;
 }
 
 int hal_key_sign(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const uint8_t *digest,
@@ -146,6 +242,11 @@ int hal_key_sign(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const uint8_t *
 int hal_key_destroy(hal_ctx *be, const hal_key_ref *ref, pb_err *e)
 {
 	return (*be)->key_destroy ? (*be)->key_destroy(be, ref, e) : UNSUPPORTED("key removal");
+}
+
+int hal_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
+{
+	return (*be)->key_list ? (*be)->key_list(be, fn, ctx, e) : UNSUPPORTED("key listing");
 }
 
 int hal_random(hal_ctx *be, uint8_t *buf, size_t len, pb_err *e)
@@ -175,21 +276,67 @@ int hal_nv_counter(hal_ctx *be, uint32_t index, int increment, uint64_t *value, 
 	return (*be)->nv_counter(be, index, increment, value, e);
 }
 
-int hal_lifecycle_get(hal_ctx *be, hal_lifecycle *lc, pb_err *e)
+/* The NV default applies to a backend with write-once NV and no lifecycle
+ * slots of its own. */
+static int nv_default(hal_ctx *be)
 {
-	return (*be)->lifecycle_get ? (*be)->lifecycle_get(be, lc, e) : UNSUPPORTED("lifecycle");
+	return (*be)->lifecycle_read == NULL && (*be)->lifecycle_write == NULL &&
+	       (*be)->nv_read != NULL && (*be)->nv_write_once != NULL;
 }
 
-int hal_lifecycle_advance(hal_ctx *be, hal_lifecycle to, pb_err *e)
+int hal_has_lifecycle(hal_ctx *be)
 {
-	return (*be)->lifecycle_advance ? (*be)->lifecycle_advance(be, to, e) : UNSUPPORTED("lifecycle");
+	return ((*be)->lifecycle_read != NULL && (*be)->lifecycle_write != NULL) || nv_default(be);
 }
 
-int hal_set_auth(hal_ctx *be, hal_auth which, const uint8_t *val, size_t len, pb_err *e)
+int hal_lifecycle_read(hal_ctx *be, hal_lifecycle *lc, int *present, pb_err *e)
 {
-	if ((*be)->set_auth == NULL)
-		return UNSUPPORTED("authorization values");
-	return (*be)->set_auth(be, which, val, len, e);
+	*present = 0;
+	*lc = HAL_LC_ASSEMBLY;
+	if (nv_default(be))
+		return hal_lifecycle_nv_read(be, lc, present, e);
+	return (*be)->lifecycle_read ? (*be)->lifecycle_read(be, lc, present, e) : UNSUPPORTED("lifecycle");
+}
+
+int hal_lifecycle_write(hal_ctx *be, hal_lifecycle to, pb_err *e)
+{
+	if (nv_default(be))
+		return hal_lifecycle_nv_write(be, to, e);
+	return (*be)->lifecycle_write ? (*be)->lifecycle_write(be, to, e) : UNSUPPORTED("lifecycle");
+}
+
+int hal_lifecycle_protection(hal_ctx *be, char *buf, size_t cap, pb_err *e)
+{
+	if ((*be)->lifecycle_protection)
+		return (*be)->lifecycle_protection(be, buf, cap, e);
+	if (nv_default(be))
+		return hal_lifecycle_nv_protection(be, buf, cap, e);
+	return UNSUPPORTED("lifecycle");
+}
+
+int hal_token_init(hal_ctx *be, const char *label, pb_err *e)
+{
+	return (*be)->token_init ? (*be)->token_init(be, label, e) : UNSUPPORTED("token initialisation");
+}
+
+int hal_token_set_pin(hal_ctx *be, pb_err *e)
+{
+	return (*be)->token_set_pin ? (*be)->token_set_pin(be, e) : UNSUPPORTED("setting a PIN");
+}
+
+int hal_token_erase(hal_ctx *be, pb_err *e)
+{
+	return (*be)->token_erase ? (*be)->token_erase(be, e) : UNSUPPORTED("erasing");
+}
+
+int hal_token_info(hal_ctx *be, char *buf, size_t cap, pb_err *e)
+{
+	return (*be)->token_info ? (*be)->token_info(be, buf, cap, e) : UNSUPPORTED("token status");
+}
+
+unsigned hal_caps(hal_ctx *be)
+{
+	return (*be)->caps | (nv_default(be) ? HAL_CAP_LIFECYCLE : 0u);
 }
 
 int hal_sign_data(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const void *data, size_t len,
@@ -220,13 +367,4 @@ int hal_signer(hal_ctx *be, const hal_key_ref *ref, hal_signer_ctx *hctx, pb_sig
 	s->sign = hal_signer_cb;
 	s->ctx = hctx;
 	return 0;
-}
-
-int hal_open_for_key(const hal_key_ref *ref, const char *tpm_uri, const char *tee_uri,
-	const char *kmu_uri, const char *state_dir, hal_ctx **be, pb_err *e)
-{
-	const char *uri = ref->kind == HAL_TPM ? tpm_uri : ref->kind == HAL_TEE ? tee_uri :
-	                  ref->kind == HAL_KMU ? kmu_uri : NULL;
-
-	return hal_open(ref->kind, uri, state_dir, be, e);
 }

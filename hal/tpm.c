@@ -14,8 +14,9 @@
  * Every transient handle is flushed before an operation returns, on
  * every path. Owner authorization (CreatePrimary, EvictControl, NV
  * definition and writes) uses a password session with the owner
- * password given through hal_set_auth (empty by default); the keys' own
- * authValue is empty.
+ * password, asked once through the auth callback of hal_open_opts
+ * (HAL_AUTH_OWNER; empty when none is given); the keys' own authValue
+ * is empty.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -187,6 +188,30 @@ static void tpm_close(hal_ctx *be)
 	free(c);
 }
 
+int tpm_owner_session(tpm_ctx *c, TSS2L_SYS_AUTH_COMMAND *cmd, pb_err *e)
+{
+	pb_secret s;
+	int given, rc;
+
+	if (!c->owner_asked) {
+		rc = hal_auth_get(&c->base.vtable, HAL_AUTH_OWNER, &s, &given, e);
+		/* a TPM authValue is at most the size of its name algorithm's digest */
+		if (rc == 0 && s.len > sizeof c->owner_auth.buffer)
+			rc = pb_fail(e, PB_EUSAGE, "tpm backend: owner password longer than %zu bytes",
+				sizeof c->owner_auth.buffer);
+		if (rc == 0) {
+			memcpy(c->owner_auth.buffer, s.buf, s.len);
+			c->owner_auth.size = (UINT16)s.len;
+			c->owner_asked = 1;
+		}
+		pb_secret_wipe(&s);
+		if (rc != 0)
+			return pb_err_prefix(e, "owner password");
+	}
+	tpm_pw_session(cmd, &c->owner_auth);
+	return 0;
+}
+
 static int ref_fail(pb_err *e, const hal_key_ref *ref, int code, const char *why)
 {
 	return pb_fail(e, code, "tpm:0x%08x: %s", (unsigned)ref->handle, why);
@@ -244,7 +269,8 @@ static int create_primary(tpm_ctx *c, TPM2_HANDLE *srk, pb_err *e)
 
 	if (tpm_srk_template(c->srk_alg, &tmpl, e) != 0)
 		return e->code;
-	tpm_pw_session(&auth, &c->owner_auth);
+	if (tpm_owner_session(c, &auth, e) != 0)
+		return e->code;
 	rc = Tss2_Sys_CreatePrimary(c->sys, TPM2_RH_OWNER, &auth, &no_input.sens, &tmpl,
 		&no_input.outside, &no_input.pcrs, srk, &pub, &out.data, &out.hash, &out.ticket,
 		&out.name, &out.rsp);
@@ -285,7 +311,8 @@ static int evict(tpm_ctx *c, TPM2_HANDLE obj, TPM2_HANDLE handle, pb_err *e)
 	TSS2L_SYS_AUTH_RESPONSE rsp;
 	TSS2_RC rc;
 
-	tpm_pw_session(&auth, &c->owner_auth);
+	if (tpm_owner_session(c, &auth, e) != 0)
+		return e->code;
 	rc = Tss2_Sys_EvictControl(c->sys, TPM2_RH_OWNER, obj, &auth, handle, &rsp);
 	return rc == TSS2_RC_SUCCESS ? 0 : tpm_fail(c, e, "TPM2_EvictControl", rc);
 }
@@ -307,14 +334,16 @@ static int unlock(tpm_ctx *c, int rc)
 }
 
 static int key_create_locked(tpm_ctx *c, const hal_key_ref *ref, const TPM2B_PUBLIC *tmpl,
-	int force, pb_err *e)
+	const hal_key_spec *spec, pb_err *e)
 {
 	TPM2B_PUBLIC old;
 	TPM2_HANDLE srk = 0, obj = 0;
 	int exists = 0, rc;
 
 	rc = read_public(c, ref->handle, &old, &exists, e);
-	if (rc == 0 && exists && !force)
+	if (rc == 0 && exists && (spec->policy & HAL_POLICY_WRITE_ONCE))
+		rc = ref_fail(e, ref, PB_EFAIL, "a key exists at this handle (write-once: not replaced)");
+	else if (rc == 0 && exists && !spec->force)
 		rc = ref_fail(e, ref, PB_EFAIL, "a key exists at this handle (use --force to replace it)");
 	if (rc == 0)
 		rc = create_primary(c, &srk, e);
@@ -329,35 +358,52 @@ static int key_create_locked(tpm_ctx *c, const hal_key_ref *ref, const TPM2B_PUB
 	return flush(c, srk, rc, e);
 }
 
-static int tpm_key_create(hal_ctx *be, const hal_key_ref *ref, pb_alg alg, int force, pb_err *e)
+static int tpm_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
 {
 	TPM2B_PUBLIC tmpl;
 
-	if (tpm_key_template(alg, &tmpl, e) != 0)
+	/* every key here is a persistent signing key; the TPM has no push-only */
+	if (spec->usage != HAL_USAGE_SIGN || !spec->persistent ||
+	    (spec->policy & ~(unsigned)HAL_POLICY_WRITE_ONCE))
+		return pb_fail(e, PB_EUSAGE, "tpm backend: only persistent signing keys (write-once or not)");
+	if (tpm_key_template(spec->alg, &tmpl, e) != 0)
 		return e->code;
 	tpm_ctx *c = lock(be);
-	return unlock(c, key_create_locked(c, ref, &tmpl, force, e));
+	return unlock(c, key_create_locked(c, ref, &tmpl, spec, e));
 }
 
-/* The key at ref as a pb_pubkey. */
-static int key_public_locked(tpm_ctx *c, const hal_key_ref *ref, pb_pubkey *out, pb_err *e)
+/* The key at ref as a pb_pubkey; *found = 0 if no object is there. */
+static int key_find_locked(tpm_ctx *c, const hal_key_ref *ref, pb_pubkey *out, int *found,
+	pb_err *e)
 {
 	TPM2B_PUBLIC pub;
-	int exists;
 
-	if (read_public(c, ref->handle, &pub, &exists, e) != 0)
+	if (read_public(c, ref->handle, &pub, found, e) != 0)
 		return e->code;
-	if (!exists)
-		return ref_fail(e, ref, PB_EFAIL, "no key at this handle (create one with --create)");
+	if (!*found)
+		return 0;
 	if (tpm_public_to_pubkey(&pub.publicArea, out, e) != 0)
 		return pb_err_prefix(e, "tpm:0x%08x", (unsigned)ref->handle);
 	return 0;
 }
 
-static int tpm_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, pb_err *e)
+/* The same, absent being an error. */
+static int key_public_locked(tpm_ctx *c, const hal_key_ref *ref, pb_pubkey *out, pb_err *e)
+{
+	int found;
+
+	if (key_find_locked(c, ref, out, &found, e) != 0)
+		return e->code;
+	if (!found)
+		return ref_fail(e, ref, PB_EFAIL, "no key at this handle (create one with --create)");
+	return 0;
+}
+
+static int tpm_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, int *found,
+	pb_err *e)
 {
 	tpm_ctx *c = lock(be);
-	return unlock(c, key_public_locked(c, ref, out, e));
+	return unlock(c, key_find_locked(c, ref, out, found, e));
 }
 
 static int sign_locked(tpm_ctx *c, const hal_key_ref *ref, pb_hash h, const uint8_t *digest,
@@ -461,20 +507,22 @@ static int tpm_nv_counter_op(hal_ctx *be, uint32_t index, int increment, uint64_
 	return unlock(c, tpm_nv_counter(c, index, increment, value, e));
 }
 
-static int tpm_set_auth(hal_ctx *be, hal_auth which, const uint8_t *val, size_t len, pb_err *e)
+static int tpm_lc_read_op(hal_ctx *be, hal_lifecycle *lc, int *present, pb_err *e)
 {
-	tpm_ctx *c;
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_read(c, lc, present, e));
+}
 
-	if (which != HAL_AUTH_OWNER)
-		return pb_fail(e, PB_EUSAGE, "tpm backend: only the owner password can be set");
-	/* a TPM authValue is at most the size of its name algorithm's digest */
-	if (len > 32)
-		return pb_fail(e, PB_EUSAGE, "tpm backend: owner password longer than 32 bytes");
-	c = lock(be);
-	explicit_bzero(&c->owner_auth, sizeof c->owner_auth);
-	memcpy(c->owner_auth.buffer, val, len);
-	c->owner_auth.size = (UINT16)len;
-	return unlock(c, 0);
+static int tpm_lc_write_op(hal_ctx *be, hal_lifecycle to, pb_err *e)
+{
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_write(c, to, e));
+}
+
+static int tpm_lc_protection_op(hal_ctx *be, char *buf, size_t cap, pb_err *e)
+{
+	tpm_ctx *c = lock(be);
+	return unlock(c, tpm_lc_protection(c, buf, cap, e));
 }
 
 static int transient_count_locked(tpm_ctx *c, uint32_t *n, pb_err *e)
@@ -498,18 +546,111 @@ int hal_tpm_transient_count(hal_ctx *be, uint32_t *n, pb_err *e)
 	return unlock(c, transient_count_locked(c, n, e));
 }
 
+#define LIST_MAX 256   /* persistent handles a TPM holds: a few dozen at most */
+/* tss2's TPM2_PERSISTENT_* shift into an int's sign bit */
+#define PERSISTENT_FIRST 0x81000000u
+#define PERSISTENT_LAST 0x81FFFFFFu
+
+/* The persistent handles from first on (TPM2_GetCapability pages them). */
+static int persistent_handles_locked(tpm_ctx *c, TPM2_HANDLE *h, size_t cap, size_t *n, pb_err *e)
+{
+	TPMS_CAPABILITY_DATA data;
+	TPMI_YES_NO more = 1;
+	uint32_t next = PERSISTENT_FIRST;
+	TSS2_RC rc;
+
+	*n = 0;
+	while (more && *n < cap) {
+		memset(&data, 0, sizeof data);
+		rc = Tss2_Sys_GetCapability(c->sys, NULL, TPM2_CAP_HANDLES, next,
+			TPM2_MAX_CAP_HANDLES, &more, &data, NULL);
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm_fail(c, e, "TPM2_GetCapability", rc);
+		if (data.data.handles.count > TPM2_MAX_CAP_HANDLES)
+			return tpm_fail(c, e, "TPM2_GetCapability", TSS2_SYS_RC_MALFORMED_RESPONSE);
+		for (uint32_t i = 0; i < data.data.handles.count && *n < cap; i++) {
+			uint32_t v = data.data.handles.handle[i];
+			/* a TPM answers from the first handle at or above next */
+			if (v < next || v > PERSISTENT_LAST) {
+				more = 0;
+				break;
+			}
+			h[(*n)++] = v;
+			next = v + 1;
+		}
+		if (data.data.handles.count == 0)
+			more = 0;
+	}
+	return 0;
+}
+
+/* What key_list says of the object at h; *ours = 0 for what is not a
+ * signing key of ours (a persisted storage key, say). */
+static int key_info_locked(tpm_ctx *c, TPM2_HANDLE h, hal_key_info *info, int *ours, pb_err *e)
+{
+	TPM2B_PUBLIC pub;
+	pb_pubkey k;
+	pb_err ignore;
+	TPMA_OBJECT a;
+	int exists;
+
+	*ours = 0;
+	if (read_public(c, h, &pub, &exists, e) != 0)
+		return e->code;
+	if (!exists || tpm_public_to_pubkey(&pub.publicArea, &k, &ignore) != 0)
+		return 0;
+	a = pub.publicArea.objectAttributes;
+	memset(info, 0, sizeof *info);
+	info->ref.kind = HAL_TPM;
+	info->ref.handle = h;
+	snprintf(info->ref.name, sizeof info->ref.name, "0x%08x", (unsigned)h);
+	info->alg = k.alg;
+	info->usage = HAL_USAGE_SIGN;
+	info->sensitive = 1;
+	info->extractable = !((a & TPMA_OBJECT_FIXEDTPM) && (a & TPMA_OBJECT_FIXEDPARENT));
+	info->local = (a & TPMA_OBJECT_SENSITIVEDATAORIGIN) != 0;
+	*ours = 1;
+	return 0;
+}
+
+/* The callback runs without the lock: it may call the backend again. */
+static int tpm_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
+{
+	TPM2_HANDLE h[LIST_MAX];
+	hal_key_info info;
+	size_t n;
+	int rc, ours;
+	tpm_ctx *c = lock(be);
+
+	rc = unlock(c, persistent_handles_locked(c, h, LIST_MAX, &n, e));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		c = lock(be);
+		rc = unlock(c, key_info_locked(c, h[i], &info, &ours, e));
+		if (rc == 0 && ours)
+			rc = fn(ctx, &info, e);
+	}
+	return rc;
+}
+
+/* Signing is serialized on the context's lock: safe, but no faster with
+ * threads, so not HAL_CAP_SIGN_THREADSAFE. Lifecycle: own slots (hal/tpm_nv.c),
+ * in the NV layout of hal/lifecycle_nv.c but platform-created where the
+ * platform hierarchy is open. */
 static const hal_backend_class tpm_class = {
 	.name = "tpm",
+	.caps = HAL_CAP_NON_EXTRACTABLE | HAL_CAP_LIFECYCLE,
 	.key_create = tpm_key_create,
 	.key_public = tpm_key_public,
 	.key_sign = tpm_key_sign,
 	.key_destroy = tpm_key_destroy,
+	.key_list = tpm_key_list,
 	.random = tpm_random,
 	.nv_read = tpm_nv_read_op,
 	.nv_write_once = tpm_nv_write_once_op,
 	.nv_counter = tpm_nv_counter_op,
-	/* lifecycle: built on nv_write_once / nv_counter by a later change */
-	.set_auth = tpm_set_auth,
+	.lifecycle_read = tpm_lc_read_op,
+	.lifecycle_write = tpm_lc_write_op,
+	.lifecycle_protection = tpm_lc_protection_op,
 	.close = tpm_close,
 };
 
@@ -527,15 +668,15 @@ static int attach_sys(tpm_ctx *c, int err, hal_ctx **be, pb_err *e)
 	if (err != 0) {
 		free(c->sys);   /* never initialized: nothing to finalize */
 		c->sys = NULL;
-		tpm_close(&c->vtable);
+		tpm_close(&c->base.vtable);
 		*be = NULL;
 		return err;
 	}
-	*be = &c->vtable;
+	*be = &c->base.vtable;
 	return 0;
 }
 
-static tpm_ctx *new_ctx(pb_alg srk, pb_err *e)
+static tpm_ctx *new_ctx(pb_alg srk, const hal_open_opts *o, pb_err *e)
 {
 	tpm_ctx *c = calloc(1, sizeof *c);
 
@@ -545,32 +686,32 @@ static tpm_ctx *new_ctx(pb_alg srk, pb_err *e)
 	}
 	/* tpm2-tss logs to stderr; we report once, through pb_err */
 	setenv("TSS2_LOG", "all+none", 0);
-	c->vtable = &tpm_class;
+	hal_base_init(&c->base, &tpm_class, o);
 	c->srk_alg = srk;
 	pthread_mutex_init(&c->lock, NULL);
 	return c;
 }
 
-int hal_tpm_open(const char *uri, const char *state_dir, hal_ctx **be, pb_err *e)
+int hal_tpm_open(const hal_open_opts *o, hal_ctx **be, pb_err *e)
 {
 	tpm_uri u;
 	tpm_ctx *c;
 	int err;
 
 	*be = NULL;
-	if (tpm_parse_uri(uri, &u, e) != 0 || (c = new_ctx(u.srk, e)) == NULL)
+	if (tpm_parse_uri(o->tpm_uri, &u, e) != 0 || (c = new_ctx(u.srk, o, e)) == NULL)
 		return e->code;
-	err = u.kind == TPM_SIM ? open_sim(c, state_dir, e) :
+	err = u.kind == TPM_SIM ? open_sim(c, o->state_dir, e) :
 	      u.kind == TPM_SWTPM ? open_swtpm(c, &u, e) : open_device(c, &u, e);
 	return attach_sys(c, err, be, e);
 }
 
-int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, hal_ctx **be, pb_err *e)
+int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, const hal_open_opts *o, hal_ctx **be, pb_err *e)
 {
 	tpm_ctx *c;
 
 	*be = NULL;
-	if ((c = new_ctx(PB_ALG_EC_P256, e)) == NULL)
+	if ((c = new_ctx(PB_ALG_EC_P256, o, e)) == NULL)
 		return e->code;
 	c->tcti = tcti;
 	c->borrowed_tcti = 1;

@@ -33,7 +33,7 @@ typedef struct tpm_uri {
 int tpm_parse_uri(const char *uri, tpm_uri *u, pb_err *e);
 
 typedef struct tpm_ctx {
-	const hal_backend_class *vtable;
+	hal_base base;                 /* first: the hal_ctx and the auth callback */
 	pthread_mutex_t lock;          /* one command at a time on sys */
 	TSS2_SYS_CONTEXT *sys;
 	TSS2_TCTI_CONTEXT *tcti;
@@ -41,6 +41,7 @@ typedef struct tpm_ctx {
 	int borrowed_tcti;             /* tcti is the caller's: not ours to close */
 	pb_alg srk_alg;                /* storage primary key: EC P-256 or RSA 2048 */
 	TPM2B_AUTH owner_auth;         /* owner hierarchy password (empty by default) */
+	int owner_asked;               /* owner_auth came through the auth callback */
 	char where[128];               /* "swtpm 127.0.0.1:2321", for messages */
 } tpm_ctx;
 
@@ -59,6 +60,9 @@ const char *tpm_rc_name(TSS2_RC rc);
 
 /* One password session carrying auth (NULL: empty password). */
 void tpm_pw_session(TSS2L_SYS_AUTH_COMMAND *cmd, const TPM2B_AUTH *auth);
+/* A password session with the owner password, asked for once through the
+ * auth callback (HAL_AUTH_OWNER; none given: the empty password). */
+int tpm_owner_session(tpm_ctx *c, TSS2L_SYS_AUTH_COMMAND *cmd, pb_err *e);
 
 /* Templates: the TCG storage primary key (restricted decrypt, AES-128-CFB)
  * and our signing keys (ECDSA-SHA256 on P-256, RSASSA-SHA256 2048). */
@@ -78,10 +82,16 @@ int tpm_nv_read(tpm_ctx *c, uint32_t index, uint8_t *buf, size_t cap, size_t *le
 	int *defined, pb_err *e);
 int tpm_nv_write_once(tpm_ctx *c, uint32_t index, const uint8_t *data, size_t len, pb_err *e);
 int tpm_nv_counter(tpm_ctx *c, uint32_t index, int increment, uint64_t *value, pb_err *e);
+/* Lifecycle storage (hal/tpm_nv.c): platform-created, policy-delete
+ * write-once indices where the platform hierarchy is open, owner ones
+ * otherwise; called with c->lock held. */
+int tpm_lc_read(tpm_ctx *c, hal_lifecycle *lc, int *present, pb_err *e);
+int tpm_lc_write(tpm_ctx *c, hal_lifecycle to, pb_err *e);
+int tpm_lc_protection(tpm_ctx *c, char *buf, size_t cap, pb_err *e);
 
 /* The backend over a TCTI the caller owns and keeps (the fuzzer's canned
- * responses); hal_close leaves the TCTI alone. */
-int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, hal_ctx **be, pb_err *e);
+ * responses); hal_close leaves the TCTI alone. o may be NULL. */
+int hal_tpm_open_tcti(TSS2_TCTI_CONTEXT *tcti, const hal_open_opts *o, hal_ctx **be, pb_err *e);
 
 /* How many transient objects the TPM holds (TPM2_GetCapability): after
  * every HAL operation this is 0 again, which tests check. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <tss2/tss2_rc.h>
 
+#include "core/crypto/sigfmt.h"
 #include "hal/tpm.h"
 #if PB_SIM
 #include "sim/tpm.h"
@@ -217,22 +218,23 @@ int tpm_public_to_pubkey(const TPMT_PUBLIC *pub, pb_pubkey *k, pb_err *e)
 int tpm_signature_to_x509(const TPMT_SIGNATURE *sig, uint8_t *out, size_t cap, size_t *len,
 	pb_err *e)
 {
-	der_writer w;
+	uint8_t raw[2 * PB_ECDSA_COORD_MAX];
+	size_t coord;
 	const TPMS_SIGNATURE_ECC *ec = &sig->signature.ecdsa;
 	const TPM2B_PUBLIC_KEY_RSA *rsa = &sig->signature.rsassa.sig;
 
 	switch (sig->sigAlg) {
 	case TPM2_ALG_ECDSA:
-		if (ec->signatureR.size == 0 || ec->signatureR.size > 66 ||
-		    ec->signatureS.size == 0 || ec->signatureS.size > 66)
+		if (ec->signatureR.size == 0 || ec->signatureR.size > PB_ECDSA_COORD_MAX ||
+		    ec->signatureS.size == 0 || ec->signatureS.size > PB_ECDSA_COORD_MAX)
 			return pb_fail(e, PB_EVERIFY, "TPM signature: bad ECDSA r/s size");
-		der_writer_init(&w, out, cap);
-		der_begin(&w, DER_SEQUENCE);
-		der_put_uint_bytes(&w, ec->signatureR.buffer, ec->signatureR.size);
-		der_put_uint_bytes(&w, ec->signatureS.buffer, ec->signatureS.size);
-		der_end(&w);
-		if (der_writer_finish(&w, len) != DER_OK)
-			return pb_fail(e, PB_EFAIL, "TPM signature: output buffer too small");
+		/* r and s as r||s of one width: a TPM may drop leading zeros */
+		coord = ec->signatureR.size > ec->signatureS.size ? ec->signatureR.size : ec->signatureS.size;
+		memset(raw, 0, sizeof raw);
+		memcpy(raw + coord - ec->signatureR.size, ec->signatureR.buffer, ec->signatureR.size);
+		memcpy(raw + 2 * coord - ec->signatureS.size, ec->signatureS.buffer, ec->signatureS.size);
+		if (pb_ecdsa_raw_to_der(raw, 2 * coord, out, cap, len, e) != 0)
+			return pb_err_prefix(e, "TPM signature");
 		return 0;
 	case TPM2_ALG_RSASSA:
 		if (rsa->size == 0 || rsa->size > PB_RSA_MAX)

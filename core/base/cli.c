@@ -11,7 +11,8 @@
 
 enum {
 	OPT_STATE = -100, OPT_TPM, OPT_TEE, OPT_KMU, OPT_KEY, OPT_OUT,
-	OPT_DER, OPT_JSON, OPT_FORCE, OPT_PIN_FD, OPT_PIN_FILE, OPT_LOCK_TIMEOUT
+	OPT_DER, OPT_JSON, OPT_FORCE, OPT_PIN_FD, OPT_PIN_FILE,
+	OPT_OWNER_FD, OPT_OWNER_FILE, OPT_SO_FD, OPT_SO_FILE, OPT_NEW_FD, OPT_NEW_FILE, OPT_LOCK_TIMEOUT
 };
 
 static const pb_option shared[] = {
@@ -26,6 +27,9 @@ static const pb_option shared[] = {
 	{"force", 0, OPT_FORCE},
 	{"pin-fd", 1, OPT_PIN_FD},
 	{"pin-file", 1, OPT_PIN_FILE},
+	{"owner-auth-fd", 1, OPT_OWNER_FD}, {"owner-auth-file", 1, OPT_OWNER_FILE},
+	{"so-pin-fd", 1, OPT_SO_FD}, {"so-pin-file", 1, OPT_SO_FILE},
+	{"new-pin-fd", 1, OPT_NEW_FD}, {"new-pin-file", 1, OPT_NEW_FILE},
 	{"lock-timeout", 1, OPT_LOCK_TIMEOUT},
 	{NULL, 0, 0}
 };
@@ -73,6 +77,20 @@ static int set_flag(int *slot, const char *name, pb_err *e)
 	return 0;
 }
 
+static int set_fd(int *slot, const char *name, const char *arg, pb_err *e)
+{
+	unsigned long long v;
+	char opt[32];
+
+	if (*slot >= 0)
+		return pb_fail(e, PB_EUSAGE, "--%s given twice", name);
+	snprintf(opt, sizeof opt, "--%s", name);
+	if (pb_cli_uint(opt, arg, 0, 1024, &v, e) != 0)
+		return e->code;
+	*slot = (int)v;
+	return 0;
+}
+
 static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *e)
 {
 	unsigned long long v;
@@ -88,13 +106,13 @@ static int shared_opt(pb_cli *cli, const pb_option *o, const char *arg, pb_err *
 	case OPT_JSON: return set_flag(&cli->json, o->name, e);
 	case OPT_FORCE: return set_flag(&cli->force, o->name, e);
 	case OPT_PIN_FILE: return set_once(&cli->pin_file, o->name, arg, e);
-	case OPT_PIN_FD:
-		if (cli->pin_fd >= 0)
-			return pb_fail(e, PB_EUSAGE, "--pin-fd given twice");
-		if (pb_cli_uint("--pin-fd", arg, 0, 1024, &v, e) != 0)
-			return e->code;
-		cli->pin_fd = (int)v;
-		return 0;
+	case OPT_PIN_FD: return set_fd(&cli->pin_fd, o->name, arg, e);
+	case OPT_OWNER_FILE: return set_once(&cli->owner_auth_file, o->name, arg, e);
+	case OPT_OWNER_FD: return set_fd(&cli->owner_auth_fd, o->name, arg, e);
+	case OPT_SO_FILE: return set_once(&cli->so_pin_file, o->name, arg, e);
+	case OPT_SO_FD: return set_fd(&cli->so_pin_fd, o->name, arg, e);
+	case OPT_NEW_FILE: return set_once(&cli->new_pin_file, o->name, arg, e);
+	case OPT_NEW_FD: return set_fd(&cli->new_pin_fd, o->name, arg, e);
 	case OPT_LOCK_TIMEOUT:
 		if (cli->lock_timeout >= 0)
 			return pb_fail(e, PB_EUSAGE, "--lock-timeout given twice");
@@ -114,7 +132,7 @@ int pb_cli_parse(pb_cli *cli, const char *applet, int argc, char **argv,
 
 	memset(cli, 0, sizeof *cli);
 	cli->applet = applet;
-	cli->pin_fd = -1;
+	cli->pin_fd = cli->owner_auth_fd = cli->so_pin_fd = cli->new_pin_fd = -1;
 	cli->lock_timeout = -1;
 	if (describe) {
 		describe_table("option", opts);
@@ -199,11 +217,23 @@ int pb_cli_uint(const char *opt, const char *arg, unsigned long long min,
 
 pb_secret_src pb_cli_pin_src(const pb_cli *cli, const char *prompt)
 {
-	pb_secret_src s = {
-		.fd = cli->pin_fd, .file = cli->pin_file, .env = "PROVBOX_PIN",
-		.prompt = prompt, .confirm = 0
-	};
-	return s;
+	return (pb_secret_src){cli->pin_fd, cli->pin_file, "PROVBOX_PIN", prompt, 0};
+}
+
+pb_secret_src pb_cli_so_pin_src(const pb_cli *cli, const char *prompt)
+{
+	return (pb_secret_src){cli->so_pin_fd, cli->so_pin_file, "PROVBOX_SO_PIN", prompt, 0};
+}
+
+pb_secret_src pb_cli_new_pin_src(const pb_cli *cli, const char *prompt)
+{
+	return (pb_secret_src){cli->new_pin_fd, cli->new_pin_file, "PROVBOX_NEW_PIN", prompt, 1};
+}
+
+pb_secret_src pb_cli_owner_auth_src(const pb_cli *cli)
+{
+	return (pb_secret_src){cli->owner_auth_fd, cli->owner_auth_file, "PROVBOX_OWNER_AUTH",
+		"TPM owner password", 0};
 }
 
 int pb_subcmd_run(const char *applet, const pb_subcmd *cmds, int argc, char **argv, pb_err *e)

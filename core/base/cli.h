@@ -26,6 +26,8 @@ typedef struct pb_cli {
 	int force;               /* --force */
 	int pin_fd;              /* --pin-fd N   (-1 if not given) */
 	const char *pin_file;    /* --pin-file PATH */
+	int owner_auth_fd, so_pin_fd, new_pin_fd;            /* --owner-auth-fd N ... (-1) */
+	const char *owner_auth_file, *so_pin_file, *new_pin_file;   /* --owner-auth-file PATH ... */
 	long lock_timeout;       /* --lock-timeout SECONDS (-1 if not given;
 	                          * parsing applies it with pb_lock_set_timeout) */
 	char **args;             /* positional arguments */
@@ -54,8 +56,14 @@ int pb_cli_nargs(const pb_cli *cli, int min, int max, const char *what, pb_err *
 int pb_cli_uint(const char *opt, const char *arg, unsigned long long min,
 	unsigned long long max, unsigned long long *v, pb_err *e);
 
-/* The PIN source described by --pin-fd / --pin-file / $PROVBOX_PIN. */
+/* The secret sources of SPEC section 2, each fd / file / variable / tty:
+ * the PIN (--pin-fd, --pin-file, $PROVBOX_PIN), the SO PIN (--so-pin-*,
+ * $PROVBOX_SO_PIN), a new PIN (--new-pin-*, $PROVBOX_NEW_PIN; the tty asks
+ * twice) and the TPM owner password (--owner-auth-*, $PROVBOX_OWNER_AUTH). */
 pb_secret_src pb_cli_pin_src(const pb_cli *cli, const char *prompt);
+pb_secret_src pb_cli_so_pin_src(const pb_cli *cli, const char *prompt);
+pb_secret_src pb_cli_new_pin_src(const pb_cli *cli, const char *prompt);
+pb_secret_src pb_cli_owner_auth_src(const pb_cli *cli);
 
 /* A subcommand of an applet: argv[0] is its name. */
 typedef struct pb_subcmd {

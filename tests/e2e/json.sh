@@ -1,6 +1,7 @@
 # --json: every listing and status output is one JSON object with the keys
 # README.md documents, valid whatever the names hold.
 . "$PB_TESTS/e2e/lib.sh"
+gate_tpm
 
 json_ok() {  # FILE: python3 -m json.tool accepts it, and it is one object
 	python3 -m json.tool "$1" > /dev/null || { cat "$1"; fail "$1 is not JSON"; }
@@ -25,9 +26,9 @@ note "token list --json: empty, then tokens with failed attempts and containers"
 pb token list --json > empty.json
 json_ok empty.json
 json_check empty.json "j == {'tokens': []}"
-PROVBOX_PIN=pin-one1 pb token create > /dev/null
+PROVBOX_PIN=pin-one1 pb token create $PB_TPM_OPT > /dev/null
 PROVBOX_PIN=pin-one1 pb token wrap --name rootfs > /dev/null
-PROVBOX_PIN=pin-two2 pb token create --name other > /dev/null
+PROVBOX_PIN=pin-two2 pb token create $PB_TPM_OPT --name other > /dev/null
 expect_exit 4 env PROVBOX_PIN=wrong-pin "$PROVBOX" token unlock --name other
 pb token list --json > tokens.json
 json_ok tokens.json

@@ -52,3 +52,16 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
 	|| awk 'BEGIN{srand(); print 20000 + int(rand()*20000)}'
 }
+
+# The lifecycle gate of provisioning-only operations (token create/import/
+# remove, ...) asks the TPM. With the simulators that is --tpm sim, the
+# default; the SIM=0 flavour has none, so there a swtpm of the test's own
+# stands in and $PB_TPM_OPT names it ("" with the simulators).
+gate_tpm() {
+	PB_TPM_OPT=
+	[ "${PB_E2E_TARGET:-0}" = 1 ] || return 0
+	needs_cmd swtpm tpm2_getrandom
+	. "$PB_TESTS/e2e/lib-swtpm.inc"
+	start_swtpm "$PB_WORK/swtpm"
+	PB_TPM_OPT="--tpm $SWTPM_URI"
+}

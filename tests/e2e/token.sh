@@ -1,5 +1,6 @@
 # token: create, unlock, PIN sources, change-pin, wrap/unwrap, list, remove.
 . "$PB_TESTS/e2e/lib.sh"
+gate_tpm
 needs_cmd openssl
 T=$PROVBOX_STATE/tokens
 # PINs for one command only (an assignment before a shell function may stay set)
@@ -7,7 +8,7 @@ with_pin() { p=$1; shift; PROVBOX_PIN=$p "$PROVBOX" "$@"; }
 with_pins() { p=$1; n=$2; shift 2; PROVBOX_PIN=$p PROVBOX_NEW_PIN=$n "$PROVBOX" "$@"; }
 
 note "create --dev: PIN trustme, with a warning; files 0600 in a 0700 dir"
-pb token create --dev > out 2> err
+pb token create $PB_TPM_OPT --dev > out 2> err
 grep -q "warning: development token: the PIN is the default 'trustme'" err || fail "no --dev warning"
 grep -q "token device created" out || fail "create output: $(cat out)"
 assert_mode "$T" 700
@@ -15,11 +16,11 @@ assert_mode "$T/device.p12" 600
 assert_mode "$T/device.state" 600
 
 note "a second create is refused, --force replaces"
-expect_exit 1 pb token create --dev
+expect_exit 1 pb token create $PB_TPM_OPT --dev
 expect_one_line_error token
 expect_stderr "exists"
 before=$(openssl pkcs12 -in "$T/device.p12" -passin pass:trustme -nokeys | openssl x509 -noout -fingerprint)
-pb token create --dev --force > /dev/null 2>&1
+pb token create $PB_TPM_OPT --dev --force > /dev/null 2>&1
 after=$(openssl pkcs12 -in "$T/device.p12" -passin pass:trustme -nokeys | openssl x509 -noout -fingerprint)
 [ "$before" != "$after" ] || fail "--force did not make a new token"
 
@@ -34,9 +35,9 @@ expect_one_line_error token
 expect_exit 2 pb token unlock --pin-fd 3 --pin-fd 4 3< pin.txt 4< pin.txt
 
 note "create without --dev needs a PIN of 4 characters at least"
-expect_exit 2 with_pin abc token create --name short
+expect_exit 2 with_pin abc token create $PB_TPM_OPT --name short
 [ ! -e "$T/short.p12" ] || fail "a token with a short PIN was created"
-with_pin longer-pin token create --name second --alg rsa-2048 > /dev/null
+with_pin longer-pin token create $PB_TPM_OPT --name second --alg rsa-2048 > /dev/null
 openssl pkcs12 -in "$T/second.p12" -passin pass:longer-pin -nokeys -noout || fail "openssl: second token"
 
 note "wrap / unwrap: 32 random bytes, same every time, different per container"
@@ -97,10 +98,10 @@ assert t["device"] == {"name": "device", "failed_attempts": 1, "containers": ["d
 assert t["second"]["containers"] == ["rootfs"], t' < list.json || { cat list.json; fail "list --json"; }
 
 note "remove: refused while container keys exist, --force removes them too"
-expect_exit 1 pb token remove --name second
+expect_exit 1 pb token remove $PB_TPM_OPT --name second
 expect_stderr "still wraps 1 container key"
-pb token remove --name second --force | grep -q "removed" || fail "remove output"
+pb token remove $PB_TPM_OPT --name second --force | grep -q "removed" || fail "remove output"
 [ ! -e "$T/second.p12" ] && [ ! -e "$T/second.containers" ] || fail "remove left files"
-expect_exit 1 pb token remove --name second
+expect_exit 1 pb token remove $PB_TPM_OPT --name second
 pb token list | grep -q "^second" && fail "removed token still listed"
 true

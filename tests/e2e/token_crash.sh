@@ -2,11 +2,12 @@
 # afterwards the token always opens with the old PIN or with the new one
 # (never neither), never reports damage, and its container key survives.
 . "$PB_TESTS/e2e/lib.sh"
+gate_tpm
 TRIALS=${PB_CRASH_TRIALS:-200}
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 unlock_with() { PROVBOX_PIN=$1 "$PROVBOX" token unlock > /dev/null 2> unlock.err; }
 
-PROVBOX_PIN=pin-a "$PROVBOX" token create > /dev/null
+PROVBOX_PIN=pin-a "$PROVBOX" token create $PB_TPM_OPT > /dev/null
 PROVBOX_PIN=pin-a "$PROVBOX" token wrap --name c > /dev/null
 key=$(PROVBOX_PIN=pin-a "$PROVBOX" token unwrap --name c --hex)
 

@@ -1,6 +1,7 @@
 # token failures: wrong PINs are counted (exit 4) and slowed, damaged
 # token and container files are exit 5 and stay as they were.
 . "$PB_TESTS/e2e/lib.sh"
+gate_tpm
 needs_cmd openssl od dd cmp
 T=$PROVBOX_STATE/tokens
 with_pin() { p=$1; shift; PROVBOX_PIN=$p "$PROVBOX" "$@"; }
@@ -11,7 +12,7 @@ flip() {
 	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-with_pin right-pin token create > /dev/null
+with_pin right-pin token create $PB_TPM_OPT > /dev/null
 with_pin right-pin token wrap --name c1 > /dev/null
 k1=$(with_pin right-pin token unwrap --name c1 --hex)
 cp "$T/device.p12" good.p12
@@ -86,7 +87,7 @@ expect_exit 5 with_pin right-pin token unwrap --name other --hex
 flip "$T/device.containers/other.wrap" 2
 expect_exit 5 with_pin right-pin token unwrap --name other --hex
 expect_stderr "not a provbox wrapped key"
-with_pin pin-two token create --name two > /dev/null
+with_pin pin-two token create $PB_TPM_OPT --name two > /dev/null
 mkdir -p "$T/two.containers"
 cp good.wrap "$T/two.containers/c1.wrap"
 expect_exit 5 with_pin pin-two token unwrap --token two --name c1 --hex

@@ -2,6 +2,7 @@
 # re-exports them, derives the container key independently, and makes the
 # PKCS#12 files token import reads.
 . "$PB_TESTS/e2e/lib.sh"
+gate_tpm
 needs_cmd openssl od
 T=$PROVBOX_STATE/tokens
 with_pin() { p=$1; shift; PROVBOX_PIN=$p "$PROVBOX" "$@"; }
@@ -10,7 +11,7 @@ pubkey_of_cert() { openssl x509 -in "$1" -noout -pubkey; }
 hex() { od -An -tx1 | tr -d ' \n'; }
 
 note "openssl opens the token: key and certificate of that key, OpenSSL 3 default protection"
-pb token create --dev > /dev/null 2>&1
+pb token create $PB_TPM_OPT --dev > /dev/null 2>&1
 openssl pkcs12 -in "$T/device.p12" -passin pass:trustme -nodes -out all.pem -info 2> info.txt
 grep -q "BEGIN PRIVATE KEY" all.pem || fail "no key in openssl's output"
 grep -q "BEGIN CERTIFICATE" all.pem || fail "no certificate in openssl's output"
@@ -58,14 +59,14 @@ cmp -s legacy.p12 "$T/device.p12" || fail "the refused file was changed"
 
 note "unicode PINs: ours opens in openssl, openssl's in ours (BMPString MAC, UTF-8 PBES2)"
 printf 'p\303\244ssw\303\266rd\342\202\254\n' > utf8.pin
-pb token create --name uni --pin-file utf8.pin > /dev/null
+pb token create $PB_TPM_OPT --name uni --pin-file utf8.pin > /dev/null
 openssl pkcs12 -in "$T/uni.p12" -passin file:utf8.pin -nodes -out uni.pem || fail "openssl: UTF-8 PIN"
 openssl pkcs12 -export -in uni.pem -passout file:utf8.pin -out uni-openssl.p12
-pb token import uni-openssl.p12 --name uni2 --pin-file utf8.pin > /dev/null
+pb token import $PB_TPM_OPT uni-openssl.p12 --name uni2 --pin-file utf8.pin > /dev/null
 printf 'caf\351\n' > latin1.pin
 openssl pkcs12 -export -in uni.pem -passout file:latin1.pin -out latin1.p12
-pb token import latin1.p12 --name latin1 --pin-file latin1.pin > /dev/null
-pb token create --name latin1b --pin-file latin1.pin > /dev/null
+pb token import $PB_TPM_OPT latin1.p12 --name latin1 --pin-file latin1.pin > /dev/null
+pb token create $PB_TPM_OPT --name latin1b --pin-file latin1.pin > /dev/null
 openssl pkcs12 -in "$T/latin1b.p12" -passin file:latin1.pin -noout || fail "openssl: Latin-1 PIN"
 
 note "import: what openssl pkcs12 -export makes, default and AES/SHA-256; the key is kept"
@@ -77,7 +78,7 @@ openssl pkcs12 -export -inkey own.key -in own.crt -passout pass:own-pin -out own
 openssl pkcs12 -export -inkey own.key -in own.crt -passout pass:own-pin -out own-3des.p12 \
 	-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1
 for v in default aes 3des; do
-	with_pin own-pin token import own-$v.p12 --name own-$v | grep -q imported || fail "import $v"
+	with_pin own-pin token import $PB_TPM_OPT own-$v.p12 --name own-$v | grep -q imported || fail "import $v"
 	openssl pkcs12 -in "$T/own-$v.p12" -passin pass:own-pin -nodes -out back.pem
 	assert_eq "$(pubkey_of_key back.pem)" "$(pubkey_of_key own.key)" "import $v: another key"
 	openssl x509 -in back.pem -noout -subject | grep -q own-token || fail "import $v: certificate"
@@ -86,24 +87,24 @@ done
 assert_eq "$(with_pin own-pin token unwrap --token own-default --name c --hex | wc -c)" 65 "unwrap"
 
 note "import refuses: wrong password (4), existing token without --force, RC2, no MAC, no certificate"
-expect_exit 4 with_pin bad-pin token import own-default.p12 --name refused
-expect_exit 1 with_pin own-pin token import own-aes.p12 --name own-default
+expect_exit 4 with_pin bad-pin token import $PB_TPM_OPT own-default.p12 --name refused
+expect_exit 1 with_pin own-pin token import $PB_TPM_OPT own-aes.p12 --name own-default
 expect_stderr "exists"
 openssl pkcs12 -export -legacy -inkey own.key -in own.crt -passout pass:own-pin -out own-legacy.p12
-expect_exit 5 with_pin own-pin token import own-legacy.p12 --name refused
+expect_exit 5 with_pin own-pin token import $PB_TPM_OPT own-legacy.p12 --name refused
 expect_stderr "re-export with AES"
 openssl pkcs12 -export -nomac -inkey own.key -in own.crt -passout pass:own-pin -out own-nomac.p12
-expect_exit 5 with_pin own-pin token import own-nomac.p12 --name refused
+expect_exit 5 with_pin own-pin token import $PB_TPM_OPT own-nomac.p12 --name refused
 expect_stderr "no MAC"
 openssl pkcs12 -export -nocerts -inkey own.key -passout pass:own-pin -out own-nocert.p12
-expect_exit 5 with_pin own-pin token import own-nocert.p12 --name refused
+expect_exit 5 with_pin own-pin token import $PB_TPM_OPT own-nocert.p12 --name refused
 expect_stderr "no certificate"
 [ ! -e "$T/refused.p12" ] || fail "a refused import left a token"
 
 note "import --force replaces; the container keys follow the key pair, not the file"
-with_pin own-pin token import own-aes.p12 --name own-default --force > /dev/null
+with_pin own-pin token import $PB_TPM_OPT own-aes.p12 --name own-default --force > /dev/null
 assert_eq "$(with_pin own-pin token unwrap --token own-default --name c --hex | wc -c)" 65 "same key"
-pb token import uni-openssl.p12 --name own-default --force --pin-file utf8.pin > /dev/null
+pb token import $PB_TPM_OPT uni-openssl.p12 --name own-default --force --pin-file utf8.pin > /dev/null
 expect_exit 5 pb token unwrap --token own-default --name c --hex --pin-file utf8.pin
 expect_one_line_error token
 expect_stderr "wrapped under another token"

@@ -47,7 +47,7 @@ openssl req -in rsa.csr -verify -noout -text 2>&1 | grep -q "rsaEncryption" || f
 note "another state dir is another TPM"
 expect_exit 1 pb csr --state "$PB_WORK/other" --key tpm:0x81000002 --subject /CN=x --out other.csr
 expect_one_line_error csr
-expect_stderr "no key at this handle"
+expect_stderr "key tpm:0x81000002: not found"
 
 note "a damaged state file: one line, exit 1, file untouched"
 cp "$PROVBOX_STATE/tpm/permall" good
@@ -71,4 +71,4 @@ note "deleting the state dir loses the key"
 rm -rf "$PROVBOX_STATE"
 expect_exit 1 pb csr --key tpm:0x81000002 --subject /CN=x --out lost.csr
 expect_one_line_error csr
-expect_stderr "tpm:0x81000002: no key at this handle"
+expect_stderr "key tpm:0x81000002: not found"

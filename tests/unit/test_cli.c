@@ -192,3 +192,44 @@ Test(cli, lock_timeout_is_a_shared_option_in_range) {
 	cr_assert_eq(parse(&cli, &s, twice, 5, &e), PB_EUSAGE);
 	cr_assert(strstr(e.msg, "given twice"), "%s", e.msg);
 }
+
+Test(cli, shared_secret_sources) {
+	pb_cli cli;
+	struct seen s;
+	pb_err e;
+	pb_secret_src src;
+	char *v[] = {"x", "--owner-auth-fd", "4", "--so-pin-file", "so.txt", "--new-pin-fd=5",
+		"--pin-file", "pin.txt", NULL};
+
+	cr_assert_eq(parse(&cli, &s, v, 8, &e), 0, "%s", e.msg);
+	src = pb_cli_owner_auth_src(&cli);
+	cr_assert_eq(src.fd, 4);
+	cr_assert_str_eq(src.env, "PROVBOX_OWNER_AUTH");
+	src = pb_cli_so_pin_src(&cli, "SO PIN");
+	cr_assert_eq(src.fd, -1);
+	cr_assert_str_eq(src.file, "so.txt");
+	cr_assert_str_eq(src.env, "PROVBOX_SO_PIN");
+	src = pb_cli_new_pin_src(&cli, "New PIN");
+	cr_assert_eq(src.fd, 5);
+	cr_assert_str_eq(src.env, "PROVBOX_NEW_PIN");
+	cr_assert(src.confirm, "a new PIN from the tty is asked twice");
+	src = pb_cli_pin_src(&cli, "PIN");
+	cr_assert_str_eq(src.file, "pin.txt");
+	cr_assert_eq(cli.new_pin_file, NULL);
+}
+
+Test(cli, shared_secret_sources_are_checked) {
+	pb_cli cli;
+	struct seen s;
+	pb_err e;
+	char *twice[] = {"x", "--so-pin-fd", "3", "--so-pin-fd", "4", NULL};
+	char *bad[] = {"x", "--owner-auth-fd", "x3", NULL};
+	char *file2[] = {"x", "--owner-auth-file", "a", "--owner-auth-file", "b", NULL};
+
+	cr_assert_eq(parse(&cli, &s, twice, 5, &e), PB_EUSAGE);
+	cr_assert_str_eq(e.msg, "--so-pin-fd given twice");
+	cr_assert_eq(parse(&cli, &s, bad, 3, &e), PB_EUSAGE);
+	cr_assert(strstr(e.msg, "--owner-auth-fd 'x3': not a number"), "%s", e.msg);
+	cr_assert_eq(parse(&cli, &s, file2, 5, &e), PB_EUSAGE);
+	cr_assert(strstr(e.msg, "twice"));
+}

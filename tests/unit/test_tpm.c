@@ -11,6 +11,8 @@
 #include "hal/tpm.h"
 #include "sim/tpm.h"
 
+#define SPEC(a, f) (&(hal_key_spec){.alg = (a), .usage = HAL_USAGE_SIGN, .persistent = 1, .force = (f)})
+
 static char dir[64];
 static void mk(void) { strcpy(dir, "/tmp/pb-unit-tpm.XXXXXX"); cr_assert_not_null(mkdtemp(dir)); }
 static void rm(void) { char c[128]; snprintf(c, sizeof c, "rm -rf %s", dir); cr_assert_eq(system(c), 0); }
@@ -22,7 +24,9 @@ static hal_ctx *open_sim(void)
 	hal_ctx *be;
 	pb_err e;
 
-	cr_assert_eq(hal_open(HAL_TPM, "sim", dir, &be, &e), 0, "%s", e.msg);
+	hal_open_opts o = {.tpm_uri = "sim", .state_dir = dir};
+
+	cr_assert_eq(hal_open(HAL_TPM, &o, &be, &e), 0, "%s", e.msg);
 	return be;
 }
 
@@ -51,7 +55,7 @@ static void create_sign_verify(pb_alg alg)
 	size_t siglen;
 
 	ref("tpm:0x81000002", &r);
-	cr_assert_eq(hal_key_create(be, &r, alg, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(alg, 0), &e), 0, "%s", e.msg);
 	no_transients(be);
 	cr_assert_eq(hal_key_public(be, &r, &pub, &e), 0, "%s", e.msg);
 	cr_assert_eq(pub.alg, alg);
@@ -91,20 +95,23 @@ Test(tpm_sim, create_refuses_taken_handle_unless_forced) {
 	pb_err e;
 
 	ref("tpm:0x81000010", &r);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), 0, "%s", e.msg);
 	cr_assert_eq(hal_key_public(be, &r, &a, &e), 0);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), PB_EFAIL);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), PB_EFAIL);
 	cr_assert(strstr(e.msg, "tpm:0x81000010: a key exists") && strstr(e.msg, "--force"), "%s", e.msg);
 	no_transients(be);
 	cr_assert_eq(hal_key_public(be, &r, &b, &e), 0);
 	cr_assert(pb_pubkey_equal(&a, &b), "the refused create changed the key");
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 1), &e), 0, "%s", e.msg);
 	cr_assert_eq(hal_key_public(be, &r, &b, &e), 0);
 	cr_assert(!pb_pubkey_equal(&a, &b), "--force kept the old key");
 	no_transients(be);
 	cr_assert_eq(hal_key_destroy(be, &r, &e), 0, "%s", e.msg);
 	cr_assert_eq(hal_key_public(be, &r, &b, &e), PB_EFAIL);
-	cr_assert(strstr(e.msg, "no key at this handle"), "%s", e.msg);
+	cr_assert_str_eq(e.msg, "key tpm:0x81000010: not found");
+	int found = 1;
+	cr_assert_eq(hal_key_find(be, &r, &b, &found, &e), 0, "%s", e.msg);
+	cr_assert_eq(found, 0);
 	cr_assert_eq(hal_key_destroy(be, &r, &e), PB_EFAIL);
 	hal_close(be);
 }
@@ -117,9 +124,9 @@ Test(tpm_sim, rejects_unsupported_alg_and_bad_digest) {
 	size_t n;
 
 	ref("tpm:0x81000003", &r);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P384, 0, &e), PB_EUSAGE);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P384, 0), &e), PB_EUSAGE);
 	cr_assert(strstr(e.msg, "ec-p256, rsa-2048"), "%s", e.msg);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), 0, "%s", e.msg);
 	cr_assert_eq(hal_key_sign(be, &r, PB_HASH_SHA256, d, sizeof d, sig, sizeof sig, &n, &e), PB_EUSAGE);
 	no_transients(be);
 	hal_close(be);
@@ -208,22 +215,140 @@ static void change_owner_auth(hal_ctx *be, const char *old, const char *pw)
 	cr_assert_eq(Tss2_Sys_HierarchyChangeAuth(c->sys, TPM2_RH_OWNER, &auth, &n, &rsp), 0);
 }
 
+/* An auth callback handing out one owner password, counting the asks. */
+typedef struct owner_pw { const char *pw; int asked; } owner_pw;
+
+static int give_owner(void *ctx, hal_auth which, pb_secret *out, int *given, pb_err *e)
+{
+	owner_pw *o = ctx;
+
+	cr_assert_eq(which, HAL_AUTH_OWNER, "the TPM asks only for the owner password");
+	o->asked++;
+	*given = o->pw != NULL;
+	return o->pw ? pb_secret_set(out, o->pw, e) : 0;
+}
+
+static hal_ctx *open_sim_owner(owner_pw *pw)
+{
+	hal_ctx *be;
+	pb_err e;
+	hal_open_opts o = {.tpm_uri = "sim", .state_dir = dir, .auth = give_owner, .auth_ctx = pw};
+
+	cr_assert_eq(hal_open(HAL_TPM, &o, &be, &e), 0, "%s", e.msg);
+	return be;
+}
+
 Test(tpm_sim, owner_password_is_required_when_set) {
 	hal_ctx *be = open_sim();
 	hal_key_ref r;
 	pb_err e;
+	owner_pw wrong = {"wrong", 0}, right = {"s3cret", 0};
 
 	ref("tpm:0x81000002", &r);
 	change_owner_auth(be, "", "s3cret");
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), PB_EAUTH);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), PB_EAUTH);
 	cr_assert(strstr(e.msg, "TPM2_CreatePrimary: TPM_RC_BAD_AUTH"), "%s", e.msg);
 	no_transients(be);
-	cr_assert_eq(hal_set_auth(be, HAL_AUTH_OWNER, (const uint8_t *)"wrong", 5, &e), 0);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), PB_EAUTH);
-	cr_assert_eq(hal_set_auth(be, HAL_AUTH_OWNER, (const uint8_t *)"s3cret", 6, &e), 0);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	hal_close(be);
+	be = open_sim_owner(&wrong);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), PB_EAUTH);
+	hal_close(be);
+	be = open_sim_owner(&right);
+	cr_assert_eq(right.asked, 0, "asked before it was needed");
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 1), &e), 0, "%s", e.msg);
+	cr_assert_eq(right.asked, 1, "the owner password is asked once per context");
 	no_transients(be);
 	change_owner_auth(be, "s3cret", "");
+	hal_close(be);
+}
+
+Test(tpm_sim, write_once_key_is_never_replaced) {
+	hal_ctx *be = open_sim();
+	hal_key_ref r;
+	pb_pubkey a, b;
+	pb_err e;
+	hal_key_spec s = {.alg = PB_ALG_EC_P256, .usage = HAL_USAGE_SIGN, .persistent = 1,
+		.policy = HAL_POLICY_WRITE_ONCE, .force = 1};
+
+	ref("tpm:0x81000020", &r);
+	cr_assert_eq(hal_key_create(be, &r, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_public(be, &r, &a, &e), 0);
+	cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EFAIL, "write-once replaced with force");
+	cr_assert(strstr(e.msg, "write-once"), "%s", e.msg);
+	cr_assert_eq(hal_key_public(be, &r, &b, &e), 0);
+	cr_assert(pb_pubkey_equal(&a, &b));
+	s.policy = HAL_POLICY_PUSH_ONLY;
+	cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EUSAGE);
+	s.policy = 0;
+	s.usage = HAL_USAGE_DERIVE;
+	cr_assert_eq(hal_key_create(be, &r, &s, &e), PB_EUSAGE);
+	hal_close(be);
+}
+
+typedef struct listed { uint32_t handles[8]; pb_alg algs[8]; int n; } listed;
+
+static int collect(void *ctx, const hal_key_info *info, pb_err *e)
+{
+	listed *l = ctx;
+
+	(void)e;
+	cr_assert_lt(l->n, 8);
+	cr_assert_eq(info->ref.kind, HAL_TPM);
+	cr_assert(info->sensitive && !info->extractable && info->local);
+	l->handles[l->n] = info->ref.handle;
+	l->algs[l->n++] = info->alg;
+	return 0;
+}
+
+Test(tpm_sim, key_list_shows_persistent_keys) {
+	hal_ctx *be = open_sim();
+	hal_key_ref a, b;
+	listed l = {0};
+	pb_err e;
+
+	ref("tpm:0x81000031", &a);
+	ref("tpm:0x81000030", &b);
+	cr_assert_eq(hal_key_list(be, collect, &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(l.n, 0);
+	cr_assert_eq(hal_key_create(be, &a, SPEC(PB_ALG_RSA_2048, 0), &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &b, SPEC(PB_ALG_EC_P256, 0), &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_list(be, collect, &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(l.n, 2);
+	cr_assert_eq(l.handles[0], 0x81000030u);
+	cr_assert_eq(l.algs[0], PB_ALG_EC_P256);
+	cr_assert_eq(l.handles[1], 0x81000031u);
+	cr_assert_eq(l.algs[1], PB_ALG_RSA_2048);
+	no_transients(be);
+	hal_close(be);
+}
+
+Test(tpm_sim, lifecycle_default_storage_in_nv) {
+	hal_ctx *be = open_sim();
+	hal_lifecycle lc;
+	int present = 1;
+	pb_err e;
+	char prot[160];
+
+	cr_assert(hal_caps(be) & HAL_CAP_LIFECYCLE);
+	cr_assert(hal_caps(be) & HAL_CAP_NON_EXTRACTABLE);
+	cr_assert_eq(hal_caps(be) & HAL_CAP_SIGN_THREADSAFE, 0);
+	cr_assert_eq(hal_lifecycle_read(be, &lc, &present, &e), 0, "%s", e.msg);
+	cr_assert_eq(present, 0);
+	cr_assert_eq(lc, HAL_LC_ASSEMBLY);
+	cr_assert_eq(hal_lifecycle_write(be, HAL_LC_PROVISIONING, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_lifecycle_write(be, HAL_LC_PROVISIONING, &e), 0, "a repeated write is a no-op");
+	hal_close(be);
+	be = open_sim();
+	cr_assert_eq(hal_lifecycle_read(be, &lc, &present, &e), 0, "%s", e.msg);
+	cr_assert(present);
+	cr_assert_eq(lc, HAL_LC_PROVISIONING);
+	/* the record is the TPM's: a write-once index, refusing a second write */
+	cr_assert_eq(hal_nv_write_once(be, HAL_LC_NV_BASE + HAL_LC_PROVISIONING,
+		(const uint8_t *)"\0\0\x20\0", 4, &e), PB_EFAIL);
+	cr_assert_eq(hal_lifecycle_protection(be, prot, sizeof prot, &e), 0);
+	/* the simulator's platform hierarchy is open: platform-created records */
+	cr_assert(strstr(prot, "platform-created"), "%s", prot);
 	hal_close(be);
 }
 
@@ -255,12 +380,12 @@ static void damaged_state_is_refused(size_t (*damage)(uint8_t *, size_t), const 
 	pb_err e;
 
 	ref("tpm:0x81000002", &r);
-	cr_assert_eq(hal_key_create(be, &r, PB_ALG_EC_P256, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(hal_key_create(be, &r, SPEC(PB_ALG_EC_P256, 0), &e), 0, "%s", e.msg);
 	hal_close(be);
 	read_state(&buf, &len);
 	len = damage(buf, len);
 	write_state(buf, len);
-	cr_assert_eq(hal_open(HAL_TPM, NULL, dir, &be, &e), PB_EFAIL);
+	cr_assert_eq(hal_open(HAL_TPM, &(hal_open_opts){.state_dir = dir}, &be, &e), PB_EFAIL);
 	cr_assert(strstr(e.msg, why), "message: %s", e.msg);
 	cr_assert(strstr(e.msg, "tpm/permall"), "message names the file: %s", e.msg);
 	read_state(&after, &alen);
@@ -292,7 +417,8 @@ Test(tpm_sim, one_simulator_per_process) {
 	hal_ctx *be = open_sim(), *be2;
 	pb_err e;
 
-	cr_assert_eq(hal_open(HAL_TPM, "sim", dir, &be2, &e), PB_EFAIL);
+	cr_assert_eq(hal_open(HAL_TPM, &(hal_open_opts){.tpm_uri = "sim", .state_dir = dir}, &be2, &e),
+		PB_EFAIL);
 	cr_assert(strstr(e.msg, "already open"), "%s", e.msg);
 	hal_close(be);
 	be = open_sim();   /* and again once closed */
@@ -309,7 +435,8 @@ Test(tpm_uri, rejects_malformed) {
 	pb_err e;
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		cr_assert_eq(hal_open(HAL_TPM, bad[i], dir, &be, &e), PB_EUSAGE, "'%s' accepted", bad[i]);
+		hal_open_opts o = {.tpm_uri = bad[i], .state_dir = dir};
+		cr_assert_eq(hal_open(HAL_TPM, &o, &be, &e), PB_EUSAGE, "'%s' accepted", bad[i]);
 		cr_assert(strstr(e.msg, "--tpm"), "'%s': %s", bad[i], e.msg);
 	}
 }
@@ -320,7 +447,9 @@ Test(tpm_uri, missing_device_is_one_clear_error) {
 	hal_ctx *be;
 	pb_err e;
 
-	cr_assert_eq(hal_open(HAL_TPM, "device:/nonexistent/tpmrm0", dir, &be, &e), PB_EFAIL);
+	hal_open_opts o = {.tpm_uri = "device:/nonexistent/tpmrm0", .state_dir = dir};
+
+	cr_assert_eq(hal_open(HAL_TPM, &o, &be, &e), PB_EFAIL);
 	cr_assert_str_eq(e.msg, "tpm backend: /nonexistent/tpmrm0: No such file or directory");
 	cr_assert_null(be);
 }
