@@ -10,7 +10,8 @@
 # or malformed subjects, URIs, handles, --days at the limits, --jobs 0...).
 # Each run must exit 1, 2 or 5 (a slot may allow more), print exactly one
 # line on stderr, finish within $PB_HOSTILE_TIMEOUT seconds, and leave the
-# state directory byte for byte as it was.
+# state directory byte for byte as it was (but for the simulated TPM's
+# permall, which a TPM session may rewrite, unless it is the input).
 #
 # Applets are also swept generically, so that new ones are covered before
 # anyone writes slots for them: in each "Example:" line of `APPLET --help`,
@@ -49,6 +50,23 @@ if [ "${PB_E2E_TARGET:-0}" != 1 ]; then
 else
 	has_tpm=0
 fi
+# the applets of the next wave, where present: certstore (anchor, device
+# certificate), lifecycle in provisioning with KMU keys, a TEE key
+has() { "$PROVBOX" --list | grep -qx "$1"; }
+if has certstore; then
+	pb certstore add --kind device pki/ca.crt > /dev/null || die "certstore add"
+	pb certstore install --cert good.crt --key file:key.pem > /dev/null || die "certstore install"
+fi
+pb pki-gen sign --key file:key.pem --cert good.crt data.bin --out data.sig || die "pki-gen sign"
+if has kmu && has lifecycle && [ $has_tpm = 1 ]; then
+	pb lifecycle advance provisioning --kmu sim > /dev/null || die "lifecycle advance"
+	pb kmu gen-huk > /dev/null && pb kmu gen-identity > /dev/null || die "kmu keys"
+fi
+if has tee && [ $has_tpm = 1 ]; then
+	PROVBOX_SO_PIN=12345678 pb tee init --label token0 > /dev/null || die "tee init"
+	PROVBOX_SO_PIN=12345678 PROVBOX_NEW_PIN=1234 pb tee init-pin > /dev/null || die "tee init-pin"
+	PROVBOX_PIN=1234 pb csr --key tee:key0 --create --subject /CN=tee --out tee.csr || die "tee key"
+fi
 # every lock file exists already, so that a run that takes a lock changes nothing
 PROVBOX_PIN=hostile-pin pb token unlock > /dev/null 2>&1 || die unlock
 pb token list > /dev/null 2>&1
@@ -81,17 +99,30 @@ make_inputs csr good.csr
 make_inputs key key.pem
 make_inputs p12 good.p12
 make_inputs pin good.pin
+make_inputs sig data.sig
+cp good.crt in/sig.wrongtype
+# state files as inputs (STATE: slots); the wrong type is another state file
+for sf in certstore/index:index lifecycle/authority:authority kmu/slots:kmu tee/dirf.db:teeidx \
+	  tee/obj.1:teeobj tpm/permall:tpmstate; do
+	[ -f "$PROVBOX_STATE/${sf%%:*}" ] || continue
+	make_inputs ${sf##*:} "$PROVBOX_STATE/${sf%%:*}"
+	cp "$PROVBOX_STATE/tokens/device.state" in/${sf##*:}.wrongtype
+done
 cp key.pem in/cert.wrongtype; cp good.crt in/key.wrongtype; cp good.crt in/csr.wrongtype
 cp good.csr in/p12.wrongtype; cp good.p12 in/pin.wrongtype
 # generic inputs for the example sweep
 mkdir -p gen/dir; mkfifo gen/fifo; : > gen/empty; head -c 3000 /dev/urandom > gen/garbage
 head -c 4096 /dev/zero > gen/nul; nest 5000 > gen/nested; ln -s /dev/zero gen/devzero
 
-volatile=""
-snap() {   # a digest of the state dir: names, types, modes, contents ($volatile: not its content)
+# STATE/tpm/permall: every session of the simulated TPM may rewrite it
+# (libtpms counts power cycles; lifecycle-gated commands open the TPM), so
+# its content is compared only where it is the input under test.
+volatile=tpm/permall
+listing() {   # the state dir: names, types, modes, contents ($volatile: not its content)
 	(cd "$PROVBOX_STATE" && find . -printf '%p %y %m\n' | LC_ALL=C sort &&
-	 find . -type f ! -path "./${volatile:-.none}" -exec sha256sum {} + | LC_ALL=C sort -k2) | sha256sum
+	 find . -type f ! -path "./${volatile:-.none}" -exec sha256sum {} + | LC_ALL=C sort -k2)
 }
+snap() { listing | tee "$w/state.listing" | sha256sum; }
 before=$(snap)
 
 # check NAME ALLOWED-EXITS CMD...: run CMD under the time limit and judge it
@@ -105,7 +136,9 @@ check() {
 	case ",$allowed," in *",$rc,"*) ;; *) bad="exit $rc (allowed: $allowed)";; esac
 	[ $rc = 137 ] && bad="no answer within ${TMO}s"
 	if [ $rc != 0 ] && [ "$lines" != 1 ]; then bad="${bad:+$bad, }$lines lines on stderr"; fi
-	if [ $rc != 0 ] && [ $rc != 4 ] && [ "$(snap)" != "$before" ]; then bad="${bad:+$bad, }the state dir changed"; fi
+	if [ $rc != 0 ] && [ $rc != 4 ] && [ "$(listing | sha256sum)" != "$before" ]; then
+		bad="${bad:+$bad, }the state dir changed: $(listing | diff "$w/state.listing" - | grep '^[<>]' | tr '\n' ' ' | cut -c1-300)"
+	fi
 	if [ -z "$bad" ] && { [ $rc = 0 ] || [ $rc = 4 ]; }; then
 		restore_state   # an accepted input may change the state legitimately
 	elif [ -n "$bad" ]; then
@@ -128,16 +161,22 @@ while IFS= read -r line; do
 	case $line in ''|'#'*) continue;; esac
 	set -f; set -- $line; set +f
 	kind=$1 allowed=$2; shift 2
+	volatile=tpm/permall
+	before=$(snap)
 	case $1 in @TPM@) [ $has_tpm = 1 ] || continue; shift;; esac
 	target=""
 	case $1 in STATE:*) target=$PROVBOX_STATE/${1#STATE:}; shift;; esac
+	[ -z "$target" ] || [ -f "$target" ] || continue    # that state file is not made here
 	cmd=$*
+	app=$(for t in $cmd; do case $t in *=*|\$PROVBOX) ;; *) echo "$t"; break;; esac; done)
+	has "$app" || continue
 	for v in $kinds; do
 		f=$w/in/$kind.$v
 		[ -e "$f" ] || [ -L "$f" ] || continue
 		if [ -n "$target" ]; then
 			# a damaged state file: the command must report it and leave it alone
 			[ $v = dir ] || [ $v = fifo ] || [ $v = devzero ] || [ $v = huge ] || {
+				volatile=tpm/permall; [ "$target" = "$PROVBOX_STATE/tpm/permall" ] && volatile=""
 				cp "$f" "$target"; before=$(snap)
 				c=$(printf '%s' "$cmd" | sed "s|\\\$PROVBOX|$PROVBOX|g")
 				set -f; check "$kind.$v -> ${target#$w/}: $cmd" "$allowed" env $c; set +f
@@ -151,6 +190,8 @@ while IFS= read -r line; do
 		set +f
 	done
 done < "$here/slots"
+volatile=tpm/permall
+before=$(snap)
 
 # ---------------------------------------------------------------- arguments
 # tests/hostile/args: ALLOWED-EXITS COMMAND (@LONG@: 100 000 characters)
@@ -159,15 +200,16 @@ while IFS= read -r line; do
 	case $line in ''|'#'*) continue;; esac
 	set -f; set -- $line; set +f
 	allowed=$1; shift
-	volatile=""
-	case $1 in @TPM@) [ $has_tpm = 1 ] || continue; shift; volatile=tpm/permall;; esac
+	case $1 in @TPM@) [ $has_tpm = 1 ] || continue; shift;; esac
+	app=$(for t in "$@"; do case $t in *=*|\$PROVBOX) ;; *) echo "$t"; break;; esac; done)
+	has "$app" || [ "$app" = no-such-applet ] || continue
 	before=$(snap)
 	set -f
 	c=$(printf '%s' "$*" | sed "s|@LONG@|$long|g; s|@BYTES@|$(printf '\377\376\001')|g; s|\\\$PROVBOX|$PROVBOX|g")
 	check "arg: $(printf '%s' "$*" | cut -c1-80)" "$allowed" env $c
 	set +f
 done < "$here/args"
-volatile=tpm/permall   # the sweep runs TPM examples too
+volatile=tpm/permall
 before=$(snap)
 
 # ---------------------------------------------------------------- generic sweep
