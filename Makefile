@@ -299,8 +299,8 @@ fuzz: $(FUZZERS)
 # Source-based coverage of the committed corpora (and regression inputs)
 # over core/, hal/ and sim/: fuzz/COVERAGE.md. No sanitizers, no fuzzing:
 # each harness replays its directories once (-runs=0).
-COV_FLAGS := -g -O0 -fprofile-instr-generate -fcoverage-mapping -std=c11 -D_GNU_SOURCE \
-	-Wall -Wextra -Werror -I. -I/usr/include/bearssl -DPB_SIM=1 -DPB_FUZZ=1
+COV_FLAGS := $(filter-out -O1 -fsanitize=% -fno-sanitize-recover=%,$(FUZZ_CFLAGS)) -O0 \
+	-fprofile-instr-generate -fcoverage-mapping
 COV_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/cov/lib/%.o)
 COVERS := $(FUZZ_SRC:fuzz/%.c=build/cov/%)
 
