@@ -86,8 +86,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		(void)pb_cli_nargs(&cli, 0, 1, "FILE", &e);
 		(void)pb_cli_nargs(&cli, 2, 3, "FILES", &e);
-		pb_secret_src ps = pb_cli_pin_src(&cli, "PIN");
-		if (ps.fd != cli.pin_fd || ps.file != cli.pin_file)
+		/* every secret source is the option given for it */
+		pb_secret_src ps = pb_cli_pin_src(&cli, "PIN"), so = pb_cli_so_pin_src(&cli, "SO PIN"),
+			np = pb_cli_new_pin_src(&cli, "new PIN"), oa = pb_cli_owner_auth_src(&cli);
+		if (ps.fd != cli.pin_fd || ps.file != cli.pin_file || so.fd != cli.so_pin_fd ||
+		    so.file != cli.so_pin_file || np.fd != cli.new_pin_fd || np.file != cli.new_pin_file ||
+		    oa.fd != cli.owner_auth_fd || oa.file != cli.owner_auth_file)
 			__builtin_trap();
 	}
 	return 0;
