@@ -44,6 +44,7 @@ fi
 h=${HEAPSCAN:?}
 command -v valgrind > /dev/null || { bad "valgrind missing (make deps)"; exit 1; }
 w=$(mktemp -d)
+export PROVBOX_STATE="$w/state"   # never the system one
 trap 'rm -rf "$w"' EXIT
 hex() { od -An -v -tx1 | tr -d ' \n'; }
 printf 'firmware image\n' > "$w/data"
