@@ -82,9 +82,10 @@ make_inputs() {
 	size=$(wc -c < "$good")
 	head -c $((size / 2)) "$good" > in/$k.truncated
 	# flip one bit in each 64-byte stretch of the DER (or the text)
-	od -An -v -tu1 "$good" | tr -s ' ' '\n' | grep . | awk 'NR % 64 == 17 { $1 = xor($1, 4) } { printf "%c", $1 }' \
-		> in/$k.bitflip 2>/dev/null || cp "$good" in/$k.bitflip
-	cmp -s in/$k.bitflip "$good" && printf 'X' >> in/$k.bitflip
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read())
+for i in range(min(16, len(b) // 2), len(b), 64): b[i] ^= 4
+open(sys.argv[2], "wb").write(b)' "$good" in/$k.bitflip || die "bit flip"
+	cmp -s in/$k.bitflip "$good" && die "bit flip of $good changed nothing"
 	nest 5000 > in/$k.nested
 	printf '\060\204\000\001\000\000\002\001\001' > in/$k.pastend
 	{ echo "-----BEGIN CERTIFICATE-----"; head -c 76800 /dev/urandom | base64 -w 64; echo "-----END CERTIFICATE-----"; } > in/$k.bigpem
