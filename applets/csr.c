@@ -27,7 +27,8 @@ static const char help[] =
 	"created inside the TPM under the storage key and persisted at its handle.\n"
 	"\n"
 	"  --key REF            tpm:0x81000002, tee:key0, kmu:identity or file:key.pem\n"
-	"  --create             create the key first; refused if one exists at REF\n"
+	"  --create             create the key first; refused if one exists at REF, and\n"
+	"                       for tpm:/tee:/kmu: keys once the device is past provisioning\n"
 	"  --alg ALG            with --create: ec-p256 (default) or rsa-2048\n"
 	"  --force              with --create: replace an existing key\n"
 	"  --subject DN         the subject, openssl -subj form: \"/CN=serial:2026-0001/O=Acme\"\n"
@@ -172,8 +173,9 @@ static int make_mode(const pb_cli *cli, const csr_opts *o, pb_err *e)
 	hal_opts_from_cli(cli, &ho, &auth);
 	spec = hal_key_spec_sign(alg, cli->force);
 	be = NULL;
-	/* making a device key is a provisioning operation: the gate first */
-	rc = o->create ? pb_lc_gate(&ho, "create", e) : 0;
+	/* making a device key is a provisioning operation: the gate first; a
+	 * file: key is a provisioning station's software key, not the device's */
+	rc = o->create && ref.kind != HAL_FILE ? pb_lc_gate(&ho, "create", e) : 0;
 	if (rc == 0)
 		rc = hal_open_for_key(&ref, &ho, &be, e);
 	if (rc == 0 && o->create)

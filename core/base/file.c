@@ -232,6 +232,20 @@ int pb_write_output(const char *path, const void *data, size_t len, mode_t mode,
 			return pb_fail(e, PB_EFAIL, "stdout: %s", strerror(errno));
 		return 0;
 	}
+	/* --out /dev/null, /dev/stdout, a FIFO: write into it; renaming a
+	 * file over a device node would replace the node itself */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		int rc;
+
+		if (fd < 0)
+			return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+		rc = write_all(fd, data, len);
+		if (close(fd) != 0)
+			rc = -1;
+		return rc == 0 ? 0 : pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	}
 	return pb_atomic_write(path, data, len, mode, e);
 }
 

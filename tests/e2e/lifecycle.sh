@@ -63,7 +63,6 @@ expect_exit 3 pb lifecycle advance provisioning
 snapshot snap-secured
 
 note "every provisioning-only operation is exit 3, one line, nothing changed"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key 2>/dev/null
 refused() {
 	expect_exit 3 "$@"
 	expect_one_line_error "$2"
@@ -77,10 +76,12 @@ refused pb certstore add --kind device pki/gen_rootca.crt
 refused pb certstore remove --kind device "$(openssl x509 -in pki/gen_rootca.crt -outform DER | sha256sum | cut -c1-64)"
 refused pb certstore install --cert dev.crt --key tpm:0x81000002 --chain pki/dev_subca.crt
 refused pb csr --key tpm:0x81000003 --create --subject /CN=x --out x.csr
-refused pb csr --key file:other.key --create --subject /CN=x --out x.csr
+refused pb csr --key tee:key9 --create --subject /CN=x --out x.csr
 refused pb token create --dev
 refused pb token remove --force
 [ ! -e x.csr ] || fail "a refused csr wrote its output"
+# a file: key is a provisioning station's software key, not the device's: not gated
+pb csr --key file:station.key --create --subject /CN=station --out station.csr
 
 note "normal operation still works"
 pb certstore list > /dev/null
