@@ -1,16 +1,28 @@
 /* fuzz/fuzz_cli.c - everything parsed from the command line, on arbitrary
  * argument vectors (NUL-separated): the option parser, key references,
  * numbers, algorithm and lifecycle names, subjects (--subject), GUIDs
- * (--owner), issuance profiles (--profile) and TPM URIs (--tpm). */
+ * (--owner), issuance profiles (--profile), TPM URIs (--tpm), PKCS#11 URIs
+ * (--tee), times (--at), purposes, certstore kinds and fingerprints.
+ * Invariants: an encoded subject is a valid Name; GUIDs, kinds,
+ * fingerprints and times print and parse back to the same value; a
+ * calendar time names a real date. */
 #include <string.h>
 
 #include "core/base/cli.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/pki/certstore.h"
+#include "core/pki/chain.h"
 #include "core/pki/esl.h"
 #include "core/token/token.h"
 #include "core/pki/issue.h"
 #include "core/asn1/name.h"
 #include "hal/hal.h"
 #include "hal/tpm.h"
+#if PB_HAL_TEE
+#include "hal/p11.h"
+#endif
 
 static int on_opt(void *ctx, int id, const char *arg, pb_err *e)
 {
@@ -22,6 +34,36 @@ static int on_opt(void *ctx, int id, const char *arg, pb_err *e)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* --at TIME: what parses renders as YYYY-MM-DDTHH:MM:SSZ and reads back to
+ * the same instant; a calendar form must be the date it names. */
+static void check_time(const char *text)
+{
+	int64_t t, t2, y;
+	unsigned mo, d, h, mi, sec;
+	char iso[64];
+	pb_err e;
+	const char *s = text[0] == '@' ? text + 1 : text;
+
+	if (pb_time_parse(text, &t, &e) != 0)
+		return;
+	der_civil_from_epoch(t, &y, &mo, &d, &h, &mi, &sec);
+	if (y < 1950 || y > 9999)
+		return;
+	snprintf(iso, sizeof iso, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, mo, d, h, mi, sec);
+	if (pb_time_parse(iso, &t2, &e) != 0 || t2 != t)
+		__builtin_trap();
+	if (strchr(s, '-') != NULL || strchr(s, 'Z') != NULL) {
+		char date[16];
+		snprintf(date, sizeof date, "%04lld%02u%02u", (long long)y, mo, d);
+		char given[16] = {0};
+		for (size_t i = 0, n = 0; s[i] && n < 8; i++)
+			if (s[i] >= '0' && s[i] <= '9')
+				given[n++] = s[i];
+		if (strcmp(date, given) != 0)
+			__builtin_trap();   /* e.g. 2026-02-31 read as March 3 */
+	}
+}
 
 static int sub_run(int argc, char **argv, pb_err *e)
 {
@@ -73,6 +115,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		}
 		(void)pb_token_name_check("--name", argv[i], &e);
+		check_time(argv[i]);
+		unsigned eku;
+		(void)pb_purpose_parse(argv[i], &eku, &e);
+		pb_cs_kind kind, kind2;
+		if (pb_cs_kind_parse(argv[i], &kind, &e) == 0 &&
+		    (pb_cs_kind_parse(pb_cs_kind_name(kind), &kind2, &e) != 0 || kind2 != kind))
+			__builtin_trap();
+		uint8_t fp[32], fp2[32];
+		char hex[65];
+		if (pb_sha256_parse(argv[i], fp, &e) == 0) {
+			pb_hex(fp, sizeof fp, hex);
+			if (pb_sha256_parse(hex, fp2, &e) != 0 || memcmp(fp, fp2, sizeof fp) != 0)
+				__builtin_trap();
+		}
+#if PB_HAL_TEE
+		static p11_uri pu;
+		(void)p11_uri_parse(argv[i], &pu, &e);
+#endif
 		(void)pb_profile_parse(argv[i], 1, &prof, &e);
 		(void)tpm_parse_uri(argv[i], &uri, &e);
 	}
