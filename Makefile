@@ -6,6 +6,7 @@
 #                   input, binary hardening + key wiping (valgrind), fuzz smoke
 #   make crash-test every tests/e2e/*_crash.sh with all its kill -9 trials
 #   make demo       provision one simulated device end to end (FLOW=trustme|tee|kmu|all)
+#   make check-demo the three demos, as make check runs them
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each, in parallel (long)
 #   make coverage   line/branch coverage of the fuzz corpora: fuzz/COVERAGE.md
 #   make deps       install the Debian packages the project needs (root)
@@ -77,8 +78,8 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all docs check check-unit check-asan check-tsan check-e2e check-target check-install \
-	check-fuzz demo fuzz deps bench clean install uninstall coverage fuzzers check-hostile \
-	check-hardening crash-test
+	check-fuzz check-demo demo fuzz deps bench clean install uninstall coverage fuzzers \
+	check-hostile check-hardening crash-test
 
 all: $(O)/provbox docs
 
@@ -155,6 +156,7 @@ check: deps
 	$(MAKE) check-e2e
 	$(MAKE) check-hostile
 	$(MAKE) check-hardening
+	$(MAKE) check-demo
 	$(MAKE) check-fuzz
 	$(MAKE) check-unit
 	$(MAKE) check-asan
@@ -329,16 +331,29 @@ coverage: $(COVERS)
 	@sed -n '/^## Summary/,/^$$/p' fuzz/COVERAGE.md
 
 # ---------------------------------------------------------------- demo, bench
-# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow over SoftHSM2;
-# FLOW=kmu: the Nordic/PSA flow on the simulated KMU; FLOW=all: the three.
+# FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow (TEE=sim, the
+# default, or TEE=softhsm); FLOW=kmu: the Nordic/PSA flow on the simulated KMU;
+# FLOW=all: the three. Each script runs in a new temporary work dir (its
+# state in WORK/state), kept with KEEP=1 (the default), removed with KEEP=0;
+# a failed one is always kept and named.
 FLOW ?= trustme
-DEMO_trustme := examples/provision-sim.sh
+KEEP ?= 1
+DEMO_trustme := examples/provision-trustme.sh
 DEMO_tee := examples/provision-welma.sh
-DEMO_kmu := examples/provision-nordic.sh
+DEMO_kmu := examples/provision-psa.sh
 DEMO_all := $(DEMO_trustme) $(DEMO_tee) $(DEMO_kmu)
 demo: deps $(O)/provbox
 	@test -n "$(DEMO_$(FLOW))" || { echo "make demo: FLOW is trustme, tee, kmu or all" >&2; exit 2; }
-	@for s in $(DEMO_$(FLOW)); do PROVBOX=$(abspath $(O)/provbox) $$s || exit 1; done
+	@for s in $(DEMO_$(FLOW)); do \
+		w=$$(mktemp -d "$${TMPDIR:-/tmp}/provbox-demo.XXXXXX") || exit 1; \
+		echo; echo "== $$s"; \
+		WORK=$$w PROVBOX=$(abspath $(O)/provbox) $$s || { echo "make demo: $$s failed, work dir $$w" >&2; exit 1; }; \
+		if [ "$(KEEP)" = 0 ]; then rm -rf "$$w"; fi; \
+	done
+
+# The three demos in make check (they need the simulators: not in check-target).
+check-demo:
+	$(MAKE) demo FLOW=all KEEP=0
 
 bench: $(O)/provbox
 	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done

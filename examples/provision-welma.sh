@@ -1,64 +1,170 @@
 #!/bin/sh
-# examples/provision-welma.sh - the Welma flow (TEE secure storage over
-# PKCS#11) end to end; `make demo FLOW=tee` runs it. In the demo the TEE is
-# SoftHSM2 with a token directory of its own; on a target it is OP-TEE's
-# PKCS#11 library:  TEE=pkcs11:/usr/lib/libckteec.so.0  (token found by label).
-# PINs come from the environment here; a real script reads them from files
-# or descriptors (--so-pin-file, --pin-fd ...), never from argv.
+# examples/provision-welma.sh - the Welma flow (a TEE's secure storage over
+# PKCS#11) end to end, the tutorial's five steps: initialise the token (SO
+# PIN), set the user PIN, key0 and a CSR CN=serial:..., a CA signs it, install
+# the device certificate and the CA certificate; then key0 proves the identity
+# over TLS. `make demo FLOW=tee` runs it.
+#   TEE      sim (default): the simulated secure storage in the state dir;
+#            softhsm: SoftHSM2 with a token directory in $WORK/hsm;
+#            pkcs11:/usr/lib/libckteec.so.0 on a target (OP-TEE)
+#   WORK     the work dir: PKI, CSR, certificates, the state in $WORK/state
+#            (default: a new temp dir); SERIAL the device serial
+# One line per step, re-runnable on the same $WORK: every step checks
+# first whether it holds, a second run changes nothing and exits 0.
+# Command output goes to $WORK/log/provision.log. PINs come from the
+# environment here; a real script reads them from files or descriptors
+# (--so-pin-file, --pin-fd ...), never from argv.
 set -eu
 : "${PROVBOX:=provbox}"
 : "${SERIAL:=202600000000001}"
-work=$(mktemp -d "${TMPDIR:-/tmp}/provbox-welma.XXXXXX")
-export PROVBOX_STATE="$work/state"
-cd "$work"
-step() { printf '\n==> %s\n' "$*"; }
-pb() { printf '$ provbox %s\n' "$*"; "$PROVBOX" "$@"; }
-check() { printf '$ %s\n' "$*"; "$@"; }
+: "${TEE:=sim}"
+: "${WORK:=$(mktemp -d "${TMPDIR:-/tmp}/provbox-welma.XXXXXX")}"
+KEY=tee:key0
+mkdir -p "$WORK/log"
+export PROVBOX_STATE="$WORK/state"
+export PROVBOX_SO_PIN=so-pin-2026 PROVBOX_NEW_PIN=user-pin-2026 PROVBOX_PIN=user-pin-2026
+cd "$WORK"
+log=$WORK/log/provision.log
+: > "$log"
 
-if [ -z "${TEE:-}" ]; then
+# --tee for tee init (finds the token by label, else takes a free one) and
+# for everything after it (the token by label)
+case $TEE in
+sim) tee_init=sim tee_tok=sim what="simulated secure storage" ;;
+softhsm)
 	module=/usr/lib/softhsm/libsofthsm2.so
 	[ -r "$module" ] || { echo "SoftHSM2 missing: make deps" >&2; exit 1; }
 	mkdir -p hsm/tokens
-	printf 'directories.tokendir = %s/hsm/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$work" > hsm/softhsm2.conf
-	export SOFTHSM2_CONF="$work/hsm/softhsm2.conf"
-	TEE="pkcs11:$module"
-fi
-export PROVBOX_SO_PIN=so-pin-2026 PROVBOX_NEW_PIN=user-pin-2026
+	printf 'directories.tokendir = %s/hsm/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$WORK" > hsm/softhsm2.conf
+	export SOFTHSM2_CONF="$WORK/hsm/softhsm2.conf"
+	tee_init=pkcs11:$module tee_tok=pkcs11:$module,token=token0 what="SoftHSM2" ;;
+pkcs11:*) tee_init=$TEE tee_tok=$TEE,token=token0 what="PKCS#11 ${TEE#pkcs11:}" ;;
+*) echo "TEE is sim, softhsm or pkcs11:MODULE" >&2; exit 2 ;;
+esac
 
-step "provbox $("$PROVBOX" --version | cut -d' ' -f2-): Welma flow, TEE $TEE, state in $PROVBOX_STATE"
+n=0 line_open=0 spid=""
+step() {
+	n=$((n + 1)) line_open=1
+	printf '%2d %-7s %s ... ' "$n" "$1" "$2"
+	printf '\n== %d %s: %s\n' "$n" "$1" "$2" >> "$log"
+}
+done_() { echo "$*"; line_open=0; }
+fail() { echo "FAILED: $*"; line_open=0; tail -15 "$log" | sed 's/^/    | /'; exit 1; }
+finish() {
+	rc=$?
+	[ -z "$spid" ] || { kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; }
+	if [ "$rc" != 0 ] && [ "$line_open" = 1 ]; then
+		echo "FAILED (exit $rc)"; tail -15 "$log" | sed 's/^/    | /'
+	fi
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
+pb_out() {
+	printf '$ provbox %s\n' "$*" >> "$log"
+	rc=0; "$PROVBOX" "$@" > "$WORK/log/out" 2>> "$log" || rc=$?
+	cat "$WORK/log/out" >> "$log"; cat "$WORK/log/out"; return $rc
+}
+pubkey_of_crt() { openssl x509 -in "$1" -noout -pubkey 2>> "$log"; }
+pubkey_of_csr() { openssl req -in "$1" -noout -pubkey 2>> "$log"; }
+token_status() { "$PROVBOX" tee status --tee "$tee_init" 2>> "$log" | grep "'token0'" || true; }
 
-step "Device: initialise the TEE's token (SO PIN) and set the user PIN"
-pb tee init --tee "$TEE" --label token0
-pb tee init-pin --tee "$TEE,token=token0"
-pb tee status --tee "$TEE,token=token0"
+echo "provbox $("$PROVBOX" --version | cut -d' ' -f2-): Welma flow, TEE $what, work dir $WORK"
 
-step "Device: generate the non-extractable key0 in secure storage and the CSR CN=serial:$SERIAL"
-export PROVBOX_PIN=$PROVBOX_NEW_PIN
-pb csr --tee "$TEE,token=token0" --key tee:key0 --create --alg rsa-2048 \
-	--subject "/CN=serial:$SERIAL" --out device.csr
-check openssl req -in device.csr -noout -verify -subject
-pb tee list --tee "$TEE,token=token0"
-
-step "Provisioning station: a CA (Welma's simple PKI) issues the device certificate"
-pb pki-gen init --profile simple --out pki
-pb pki-gen issue --ca pki/ca --csr device.csr --profile device --days 365 --out device.crt
-check openssl verify -CAfile pki/ca.crt device.crt
-
-step "Device: the certificate holds key0's public key (the private key never left the TEE)"
-openssl req -in device.csr -noout -pubkey > csr.pub
-openssl x509 -in device.crt -noout -pubkey > crt.pub
-check cmp csr.pub crt.pub
-echo "same public key"
-
-if "$PROVBOX" --list | grep -qx certstore; then
-	step "Device: install the CA as device anchor and the device certificate"
-	pb certstore add --kind device pki/ca.crt
-	pb certstore install --tee "$TEE,token=token0" --cert device.crt --key tee:key0
-	pb certstore list
-	installed="installed in the certstore"
+step device "tee init --tee $tee_init --label token0"
+if [ -n "$(token_status)" ]; then
+	done_ "holds: token0 is initialised"
 else
-	installed="issued (certstore not in this build yet: install step skipped)"
+	pb tee init --tee "$tee_init" --label token0
+	[ -n "$(token_status)" ] || fail "no token0"
+	done_ "token0 initialised with the SO PIN"
 fi
 
-echo
-echo "Provisioned: key tee:key0 in token0 ($TEE), certificate $work/device.crt $installed"
+step device "tee init-pin --tee $tee_tok"
+case $(token_status) in
+*"user PIN set"*) done_ "holds: the user PIN is set" ;;
+*)
+	pb tee init-pin --tee "$tee_tok"
+	case $(token_status) in *"user PIN set"*) ;; *) fail "user PIN not set" ;; esac
+	done_ "user PIN set" ;;
+esac
+
+step device "csr --key $KEY --create --alg rsa-2048 --subject /CN=serial:$SERIAL --out device.csr"
+if "$PROVBOX" tee list --tee "$tee_tok" --json 2>> "$log" | grep -q '"label": "key0"'; then
+	if [ -f device.csr ] && openssl req -in device.csr -noout -verify 2>> "$log" &&
+		[ "$(pubkey_of_csr device.csr)" = "$("$PROVBOX" csr --tee "$tee_tok" --key "$KEY" --subject /CN=probe | openssl req -noout -pubkey)" ]; then
+		done_ "holds: key0 and its CSR are there"
+	else
+		pb csr --tee "$tee_tok" --key "$KEY" --subject "/CN=serial:$SERIAL" --out device.csr
+		done_ "key0 exists: a new CSR from it"
+	fi
+else
+	pb csr --tee "$tee_tok" --key "$KEY" --create --alg rsa-2048 --subject "/CN=serial:$SERIAL" --out device.csr
+	openssl req -in device.csr -noout -verify >> "$log" 2>&1 || fail "openssl req -verify"
+	done_ "RSA-2048 key0 made in the TEE (never extractable), CSR signed by it"
+fi
+
+step station "pki-gen init --profile simple --out pki"
+if [ -f pki/ca.crt ]; then
+	done_ "holds: pki/ is there"
+else
+	pb pki-gen init --profile simple --out pki
+	done_ "ca and the TLS server certificate system"
+fi
+
+step station "pki-gen issue --ca pki/ca --csr device.csr --profile device --out device.crt"
+if [ -f device.crt ] && [ "$(pubkey_of_crt device.crt)" = "$(pubkey_of_csr device.csr)" ]; then
+	done_ "holds: device.crt carries key0's public key"
+else
+	pb pki-gen issue --ca pki/ca --csr device.csr --profile device --days 365 --out device.crt
+	openssl verify -CAfile pki/ca.crt device.crt >> "$log" 2>&1 || fail "openssl verify"
+	done_ "issued; openssl verify: OK; key0's public key"
+fi
+
+step device "certstore add --kind device pki/ca.crt"
+out=$(pb_out certstore add --kind device pki/ca.crt)
+case $out in
+*": added") done_ "added" ;;
+*": already present") done_ "holds: already present" ;;
+*) fail "certstore add said: $out" ;;
+esac
+
+step device "certstore install --cert device.crt --key $KEY"
+out=$(pb_out certstore install --tee "$tee_tok" --cert device.crt --key "$KEY")
+"$PROVBOX" certstore list --json 2>> "$log" | grep -q "\"device_certificate\": {\"subject\": \"/CN=serial:$SERIAL" ||
+	fail "certstore list shows no device certificate CN=serial:$SERIAL"
+case $out in
+*"already installed"*|*unchanged*) done_ "holds: installed" ;;
+*) done_ "installed (chains to the CA, carries key0's public key)" ;;
+esac
+
+# a free loopback port for the server (PORT= chooses one)
+: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
+port=$PORT
+step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
+: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
+openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/ca.crt \
+	-cert pki/system.crt -key pki/system.key -rev > log/s_server.log 2>&1 < log/empty &
+spid=$!
+i=0
+until grep -q '^ACCEPT' log/s_server.log 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat log/s_server.log >> "$log"; fail "s_server did not start"; }
+	sleep 0.1
+done
+done_ "listening with pki/system.crt; trusts client certificates from pki/ca"
+
+step device "connect --host 127.0.0.1 --port $port --key $KEY --cert device.crt"
+# no --ca: the server must chain to the certstore's device anchor (pki/ca)
+printf '$ echo ... | PROVBOX_PIN=... provbox connect --tee %s --host 127.0.0.1 --port %s --servername localhost --key %s --cert device.crt\n' \
+	"$tee_tok" "$port" "$KEY" >> "$log"
+echo "hello from serial:$SERIAL" | timeout 30 "$PROVBOX" connect --tee "$tee_tok" --host 127.0.0.1 --port "$port" \
+	--servername localhost --key "$KEY" --cert device.crt --linger 1 \
+	> log/connect.out 2>> "$log" || { cat log/connect.out >> "$log"; fail "connect"; }
+cat log/connect.out >> "$log"
+grep -q "^$(echo "hello from serial:$SERIAL" | rev)$" log/connect.out || fail "no echo from the server"
+grep -q "CN = serial:$SERIAL" log/s_server.log || fail "the server did not see CN=serial:$SERIAL"
+suite=$(sed -n 's/^connected: [^ ]* //p' log/connect.out)
+done_ "$suite; the server saw CN=serial:$SERIAL, signed inside the TEE"
+
+echo "Welma device provisioned: key $KEY in token0 ($what), certificate $WORK/device.crt (installed); log $log"

@@ -19,7 +19,7 @@ n=$(ls "$d/usr/share/man/man1" | wc -l)
 [ "$n" = $(($(echo "$applets" | wc -l) + 1)) ] || fail "$n man pages for $(echo $applets)"
 [ -f "$d/usr/share/bash-completion/completions/provbox" ] || fail "no completion"
 [ -f "$d/usr/share/doc/provbox/README.md" ] || fail "no README"
-[ -x "$d/usr/share/doc/provbox/examples/provision-sim.sh" ] || fail "no example script"
+[ -x "$d/usr/share/doc/provbox/examples/provision-trustme.sh" ] || fail "no example script"
 [ -x "$d/usr/share/initramfs-tools/hooks/provbox" ] || fail "no initramfs-tools hook"
 [ -x "$d/usr/lib/dracut/modules.d/90provbox/module-setup.sh" ] || fail "no dracut module"
 sh -n "$d/usr/share/initramfs-tools/hooks/provbox" || fail "hook: syntax"
