@@ -262,7 +262,7 @@ fuzzers: $(FUZZERS)
 #   fuzz/regress/NAME/  findings, replayed by check-fuzz and counted by coverage
 #   fuzz/NAME.dict      its dictionary; the DER-ish harnesses in FUZZ_DER_DICT
 #                       use fuzz/asn1.dict (fuzz/make_dict.sh)
-FUZZ_DER_DICT := der x509 csr key pkcs12 pbes2 esl name pem tpm_response issue tls_certs chain
+FUZZ_DER_DICT := der x509 csr key pkcs12 pbes2 esl name pem tpm_response issue tls_certs chain certstore_ops token_import
 fuzz_dict = $$(if [ -f fuzz/$$n.dict ]; then echo -dict=fuzz/$$n.dict; \
 	elif echo " $(FUZZ_DER_DICT) " | grep -q " $$n "; then echo -dict=fuzz/asn1.dict; fi)
 fuzz_dirs = fuzz/corpus/$$n $$([ -d fuzz/regress/$$n ] && echo fuzz/regress/$$n)
