@@ -12,12 +12,18 @@
 
 int pb_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, pb_err *e)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open; reads
+	 * then block as usual (and see end of file if no writer ever came) */
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	size_t cap = 4096, n = 0;
 	uint8_t *b;
 
 	if (fd < 0)
 		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	if (fd != STDIN_FILENO && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	}
 	b = malloc(cap);
 	for (;;) {
 		if (b == NULL) {
