@@ -2,10 +2,13 @@
 #
 #   make            build/provbox (simulators linked in: libtpms + libcrypto)
 #   make SIM=0      build/target/provbox, the initramfs flavour without them
-#   make check      every test: unit (plain and ASan+UBSan), end-to-end, fuzz smoke
+#   make check      every test: unit (plain and ASan+UBSan), end-to-end, hostile
+#                   input, binary hardening + key wiping (valgrind), fuzz smoke
+#   make crash-test every tests/e2e/*_crash.sh with all its kill -9 trials
 #   make demo       provision one simulated device end to end (FLOW=trustme|tee|kmu|all)
 #   make check-demo the three demos, as make check runs them
-#   make fuzz       run every fuzzer for FUZZ_SECONDS each (long)
+#   make fuzz       run every fuzzer for FUZZ_SECONDS each, in parallel (long)
+#   make coverage   line/branch coverage of the fuzz corpora: fuzz/COVERAGE.md
 #   make deps       install the Debian packages the project needs (root)
 #   make bench      benchmarks against openssl + tpm2-tools: bench/results.md, bench/flow.png
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
@@ -25,6 +28,8 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 CLANG ?= clang
+LLVM_PROFDATA ?= $(shell command -v llvm-profdata-14 || echo llvm-profdata)
+LLVM_COV ?= $(shell command -v llvm-cov-14 || echo llvm-cov)
 
 ifeq ($(SIM),1)
 O ?= build
@@ -74,7 +79,8 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all docs check check-unit check-asan check-tsan check-e2e check-target check-install \
-	check-fuzz check-demo demo fuzz deps bench bench-deps clean install uninstall
+	check-fuzz check-demo demo fuzz deps bench bench-deps clean install uninstall coverage fuzzers \
+	check-hostile check-hardening crash-test
 
 all: $(O)/provbox docs
 
@@ -124,7 +130,8 @@ $(O)/provbox.bash: $(O)/provbox packaging/gen-completion.sh
 DEB_PACKAGES := gcc make clang libclang-rt-14-dev libbearssl-dev libtpms-dev libssl-dev \
 	libtss2-dev libcriterion-dev openssl swtpm swtpm-tools tpm2-tools tpm2-openssl \
 	softhsm2 opensc efitools iproute2 procps time \
-	help2man man-db groff-base bash-completion initramfs-tools dracut-core cpio python3
+	help2man man-db groff-base bash-completion initramfs-tools dracut-core cpio python3 \
+	llvm-14 valgrind binutils
 # the tee backend: p11-kit's pkcs11.h; SoftHSM2, pkcs11-tool and openssl's pkcs11 engine in tests
 DEB_PACKAGES += libp11-kit-dev libengine-pkcs11-openssl
 
@@ -148,6 +155,8 @@ check: deps
 	$(MAKE) check-target
 	$(MAKE) check-install
 	$(MAKE) check-e2e
+	$(MAKE) check-hostile
+	$(MAKE) check-hardening
 	$(MAKE) check-demo
 	$(MAKE) check-fuzz
 	$(MAKE) check-unit
@@ -162,6 +171,7 @@ check-asan:
 	$(MAKE) O=build/asan OPT="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		build/asan/provbox build/asan/unit-tests
 	PB_E2E_SANITIZED=1 PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/run-e2e.sh
+	PROVBOX=$(abspath build/asan/provbox) $(ASAN_ENV) tests/hostile/run.sh
 	@# one job: Criterion's parallel runner itself leaks 48 bytes now and then under LSan
 	$(ASAN_ENV) PROVBOX=$(abspath build/asan/provbox) build/asan/unit-tests --jobs 1
 
@@ -177,6 +187,34 @@ check-tsan:
 
 check-e2e: $(O)/provbox
 	PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh
+
+# Hostile input for every input option of every applet (tests/hostile/).
+check-hostile: $(O)/provbox
+	PROVBOX=$(abspath $(O)/provbox) tests/hostile/run.sh
+
+# readelf hardening flags, and the file backend's sign path under valgrind
+# leaving no key bytes in freed heap (tests/hardening/check.sh).
+$(O)/hardening/heapscan.o: tests/hardening/heapscan.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -c $< -o $@
+
+$(O)/hardening/provbox-heapscan: $(O)/main.o $(APPLET_OBJ) $(O)/libprovbox.a $(O)/hardening/heapscan.o
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -Wl,--wrap=free,--wrap=realloc -o $@ $(O)/main.o $(APPLET_OBJ) \
+		$(O)/hardening/heapscan.o $(O)/libprovbox.a $(LIBS)
+
+check-hardening: $(O)/provbox $(O)/hardening/provbox-heapscan
+	PROVBOX=$(abspath $(O)/provbox) HEAPSCAN=$(abspath $(O)/hardening/provbox-heapscan) \
+		CET_EXPECTED=$(if $(call cc_has,$(CC),-fcf-protection),1,0) tests/hardening/check.sh
+
+# Crash safety: every tests/e2e/*_crash.sh kills a writer at random instants
+# PB_CRASH_TRIALS times. make check samples (CRASH_SAMPLE trials each, in
+# the e2e runs); make crash-test runs all of them with CRASH_TRIALS.
+CRASH_SAMPLE ?= 20
+CRASH_TRIALS ?= 200
+export PB_CRASH_TRIALS ?= $(CRASH_SAMPLE)
+crash-test: $(O)/provbox
+	PB_CRASH_TRIALS=$(CRASH_TRIALS) PROVBOX=$(abspath $(O)/provbox) tests/run-e2e.sh \
+		$(patsubst tests/e2e/%.sh,%,$(wildcard tests/e2e/*_crash.sh))
 
 # The target flavour builds and passes the tests that need no simulator.
 check-target:
@@ -220,22 +258,78 @@ build/fuzz/%: fuzz/%.c build/fuzz/libprovbox.a
 
 fuzzers: $(FUZZERS)
 
-# Every corpus file once, then a short random run: in make check. New
-# units go to build/fuzz/smoke-NAME (the first directory), not the corpus.
+# Harness conventions (picked up automatically for a new fuzz/fuzz_NAME.c):
+#   fuzz/corpus/NAME/   seed corpus (committed; scripts fuzz/make_*_corpus.sh)
+#   fuzz/regress/NAME/  findings, replayed by check-fuzz and counted by coverage
+#   fuzz/NAME.dict      its dictionary; the DER-ish harnesses in FUZZ_DER_DICT
+#                       use fuzz/asn1.dict (fuzz/make_dict.sh)
+FUZZ_DER_DICT := der x509 csr key pkcs12 pbes2 esl name pem tpm_response issue tls_certs chain certstore_ops token_import
+fuzz_dict = $$(if [ -f fuzz/$$n.dict ]; then echo -dict=fuzz/$$n.dict; \
+	elif echo " $(FUZZ_DER_DICT) " | grep -q " $$n "; then echo -dict=fuzz/asn1.dict; fi)
+fuzz_dirs = fuzz/corpus/$$n $$([ -d fuzz/regress/$$n ] && echo fuzz/regress/$$n)
+FUZZ_OPTS := -timeout=10 -rss_limit_mb=2048
+FUZZ_JOBS ?= $(shell nproc)
+
+# Every corpus and regression file once, then a short random run: in make
+# check. New units go to build/fuzz/smoke-NAME (the first directory), not
+# the corpus.
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
 		echo "fuzz smoke: $$n"; \
 		rm -rf build/fuzz/smoke-$$n; mkdir -p build/fuzz/smoke-$$n; \
-		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 -timeout=10 -rss_limit_mb=2048 build/fuzz/smoke-$$n fuzz/corpus/$$n \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -max_len=8192 -seed=1 $(FUZZ_OPTS) $(fuzz_dict) \
+			-artifact_prefix=build/fuzz/crash-$$n- build/fuzz/smoke-$$n $(fuzz_dirs) \
 			>build/fuzz/$$n.log 2>&1 \
 		|| { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	done
 
+# Every harness for FUZZ_SECONDS, FUZZ_JOBS at a time. New units go to
+# fuzz/corpus-new/NAME (minimise them into the corpus by hand), crashes to
+# build/fuzz/crash-NAME-*; build/fuzz/last-run.txt sums up each run.
 fuzz: $(FUZZERS)
-	@for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p fuzz/corpus-new/$$n; \
-		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 fuzz/corpus-new/$$n fuzz/corpus/$$n || exit 1; \
+	@mkdir -p build/fuzz; : > build/fuzz/last-run.txt; \
+	for f in $(FUZZERS); do echo $$f; done | xargs -P $(FUZZ_JOBS) -I{} sh -c 'f={}; n=$${f##*/fuzz_}; \
+		mkdir -p fuzz/corpus-new/$$n; echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 $(FUZZ_OPTS) $(fuzz_dict) \
+			-artifact_prefix=build/fuzz/crash-$$n- -print_final_stats=1 fuzz/corpus-new/$$n $(fuzz_dirs) \
+			> build/fuzz/$$n.fuzz.log 2>&1; rc=$$?; \
+		echo "$$n rc=$$rc execs=$$(grep -a "^stat::number_of_executed_units" build/fuzz/$$n.fuzz.log | tr -dc 0-9)" \
+			"$$(grep -ao "cov: [0-9]*" build/fuzz/$$n.fuzz.log | tail -1)" \
+			"artifacts=$$(ls build/fuzz/crash-$$n-* 2>/dev/null | wc -l)" >> build/fuzz/last-run.txt; \
+		[ $$rc = 0 ] || { tail -30 build/fuzz/$$n.fuzz.log; exit 255; }'; \
+	rc=$$?; sort build/fuzz/last-run.txt; exit $$rc
+
+# Source-based coverage of the committed corpora (and regression inputs)
+# over core/, hal/ and sim/: fuzz/COVERAGE.md. No sanitizers, no fuzzing:
+# each harness replays its directories once (-runs=0).
+COV_FLAGS := $(filter-out -O1 -fsanitize=% -fno-sanitize-recover=%,$(FUZZ_CFLAGS)) -O0 \
+	-fprofile-instr-generate -fcoverage-mapping
+COV_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build/cov/lib/%.o)
+COVERS := $(FUZZ_SRC:fuzz/%.c=build/cov/%)
+
+build/cov/lib/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(COV_FLAGS) -MMD -MP -c $< -o $@
+
+build/cov/libprovbox.a: $(COV_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/cov/%: fuzz/%.c build/cov/libprovbox.a
+	$(CLANG) $(COV_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< build/cov/libprovbox.a \
+		-l:libbearssl.a -l:libtpms.a -l:libcrypto.a $(TSS_LIBS) -lpthread -ldl
+
+-include $(COV_LIB_OBJ:.o=.d) $(COVERS:=.d)
+
+coverage: $(COVERS)
+	@rm -rf build/cov/prof; mkdir -p build/cov/prof
+	@for f in $(COVERS); do n=$${f##*/fuzz_}; \
+		LLVM_PROFILE_FILE=build/cov/prof/$$n.profraw $$f -runs=0 $(FUZZ_OPTS) $(fuzz_dirs) \
+			> build/cov/$$n.log 2>&1 || { tail -20 build/cov/$$n.log; exit 1; }; \
 	done
+	$(LLVM_PROFDATA) merge -sparse build/cov/prof/*.profraw -o build/cov/all.profdata
+	LLVM_COV=$(LLVM_COV) fuzz/coverage-report.sh build/cov/all.profdata $(COVERS) > fuzz/COVERAGE.md
+	@sed -n '/^## Summary/,/^$$/p' fuzz/COVERAGE.md
 
 # ---------------------------------------------------------------- demo, bench
 # FLOW=trustme (default): TPM + softtoken; FLOW=tee: the Welma flow (TEE=sim, the

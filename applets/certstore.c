@@ -486,27 +486,6 @@ static int cmd_install(int argc, char **argv, pb_err *e)
 	return 0;
 }
 
-/* SHA-256 of a file, streamed (artifacts may be large images). */
-static int hash_file(const char *path, uint8_t digest[32], pb_err *e)
-{
-	FILE *f = fopen(path, "rb");
-	br_sha256_context c;
-	uint8_t buf[65536];
-	size_t n;
-
-	if (f == NULL)
-		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
-	br_sha256_init(&c);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		br_sha256_update(&c, buf, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad)
-		return pb_fail(e, PB_EFAIL, "%s: read error", path);
-	br_sha256_out(&c, digest);
-	return 0;
-}
-
 static int cmd_verify_signed(int argc, char **argv, pb_err *e)
 {
 	static certs s;
@@ -527,7 +506,7 @@ static int cmd_verify_signed(int argc, char **argv, pb_err *e)
 		return pb_err_prefix(e, "verify-signed");
 	if ((s.c[0].has & PB_X509_HAS_KU) && !(s.c[0].key_usage & PB_KU_DIGITAL_SIGNATURE))
 		return pb_fail(e, PB_EVERIFY, "verify-signed: %s: keyUsage lacks digitalSignature", o.cli.args[2]);
-	if (hash_file(o.cli.args[0], digest, e) != 0)
+	if (pb_sha256_file(o.cli.args[0], 0, digest, e) != 0)
 		return pb_err_prefix(e, "verify-signed");
 	if (pb_file_read(o.cli.args[1], 4096, &sig, &siglen, e) != 0)
 		return pb_err_prefix(e, "verify-signed");

@@ -846,29 +846,6 @@ static int cmd_esl(int argc, char **argv, pb_err *e)
 	return pb_write_output(o.cli.out, esl, n, 0644, e);
 }
 
-/* SHA-256 of a file, streamed: artifacts (images) may be larger than
- * what pb_file_read takes. */
-static int hash_file(const char *path, uint8_t digest[32], pb_err *e)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	br_sha256_context c;
-	uint8_t buf[65536];
-	size_t n;
-
-	if (f == NULL)
-		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
-	br_sha256_init(&c);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		br_sha256_update(&c, buf, n);
-	int bad = ferror(f);
-	if (f != stdin)
-		fclose(f);
-	if (bad)
-		return pb_fail(e, PB_EFAIL, "%s: read error", path);
-	br_sha256_out(&c, digest);
-	return 0;
-}
-
 static int cmd_sign(int argc, char **argv, pb_err *e)
 {
 	opts o;
@@ -890,7 +867,7 @@ static int cmd_sign(int argc, char **argv, pb_err *e)
 	if (rc == 0 && !pb_pubkey_equal(&k.signer.pub, &c.pub))
 		rc = pb_fail(e, PB_EFAIL, "sign: the key is not the key of %s", o.cert);
 	if (rc == 0)
-		rc = hash_file(o.cli.args[0], digest, e);
+		rc = pb_sha256_file(o.cli.args[0], 1, digest, e);
 	if (rc == 0)
 		rc = hal_key_sign(k.be, &k.ref, PB_HASH_SHA256, digest, sizeof digest, sig, sizeof sig, &n, e);
 	if (rc == 0)

@@ -79,112 +79,105 @@ static int on_option(void *ctx, int id, const char *arg, pb_err *e)
 	return 0;
 }
 
+/* What every subcommand holds from start to finish. */
+typedef struct tee_run {
+	pb_cli cli;
+	tee_opts o;
+	hal_open_opts ho;
+	hal_cli_auth auth;
+	hal_ctx *be;
+} tee_run;
+
 /* Parse; then ask the lifecycle gate when `gate` names the operation and
  * open the tee backend, unless the command line is already wrong. */
-static int start(int argc, char **argv, const pb_option *table, const char *gate, pb_cli *cli,
-	tee_opts *o, hal_open_opts *ho, hal_cli_auth *auth, hal_ctx **be, pb_err *e)
+static int start(int argc, char **argv, const pb_option *table, const char *gate, tee_run *r,
+	pb_err *e)
 {
-	memset(o, 0, sizeof *o);
-	memset(auth, 0, sizeof *auth);
-	*be = NULL;
-	if (pb_cli_parse(cli, "tee", argc, argv, table, on_option, o, e) != 0 ||
-	    pb_cli_nargs(cli, 0, 0, "", e) != 0)
+	memset(&r->o, 0, sizeof r->o);
+	memset(&r->auth, 0, sizeof r->auth);
+	r->be = NULL;
+	if (pb_cli_parse(&r->cli, "tee", argc, argv, table, on_option, &r->o, e) != 0 ||
+	    pb_cli_nargs(&r->cli, 0, 0, "", e) != 0)
 		return e->code;
-	if (table == opts_init && o->label == NULL)
+	if (table == opts_init && r->o.label == NULL)
 		return pb_fail(e, PB_EUSAGE, "init: missing --label LABEL");
-	if (table == opts_keygen && cli->key == NULL)
+	if (table == opts_keygen && r->cli.key == NULL)
 		return pb_fail(e, PB_EUSAGE, "keygen: missing --key tee:NAME");
-	hal_opts_from_cli(cli, ho, auth);
-	if (gate && pb_lc_gate(ho, gate, e) != 0)
+	hal_opts_from_cli(&r->cli, &r->ho, &r->auth);
+	if (gate && pb_lc_gate(&r->ho, gate, e) != 0)
 		return e->code;
-	return hal_open(HAL_TEE, ho, be, e);
+	return hal_open(HAL_TEE, &r->ho, &r->be, e);
 }
 
-static int finish(hal_ctx *be, hal_cli_auth *auth, int rc)
+static int finish(tee_run *r, int rc)
 {
-	if (be)
-		hal_close(be);
-	hal_cli_auth_wipe(auth);
+	if (r->be)
+		hal_close(r->be);
+	hal_cli_auth_wipe(&r->auth);
 	return rc;
 }
 
 static int cmd_init(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be;
+	tee_run r;
 	int rc;
 
-	rc = start(argc, argv, opts_init, "init", &cli, &o, &ho, &auth, &be, e);
+	rc = start(argc, argv, opts_init, "init", &r, e);
 	if (rc == 0)
-		rc = hal_token_init(be, o.label, e);
+		rc = hal_token_init(r.be, r.o.label, e);
 	if (rc == 0)
-		printf("token '%s': initialised\n", o.label);
-	return finish(be, &auth, rc);
+		printf("token '%s': initialised\n", r.o.label);
+	return finish(&r, rc);
 }
 
 static int cmd_init_pin(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be;
+	tee_run r;
 	int rc;
 
-	rc = start(argc, argv, opts_none, NULL, &cli, &o, &ho, &auth, &be, e);
+	rc = start(argc, argv, opts_none, NULL, &r, e);
 	if (rc == 0)
-		rc = hal_token_set_pin(be, e);
+		rc = hal_token_set_pin(r.be, e);
 	if (rc == 0)
 		printf("user PIN set\n");
-	return finish(be, &auth, rc);
+	return finish(&r, rc);
 }
 
 static int cmd_keygen(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be = NULL;
+	tee_run r;
 	hal_key_ref ref;
 	hal_key_spec spec;
 	pb_alg alg = PB_ALG_EC_P256;
 	int rc;
 
-	rc = start(argc, argv, opts_keygen, "keygen", &cli, &o, &ho, &auth, &be, e);
-	if (rc == 0 && (hal_key_ref_parse(cli.key, &ref, e) != 0 ||
-	    (o.alg && pb_alg_parse(o.alg, &alg, e) != 0)))
+	rc = start(argc, argv, opts_keygen, "keygen", &r, e);
+	if (rc == 0 && (hal_key_ref_parse(r.cli.key, &ref, e) != 0 ||
+	    (r.o.alg && pb_alg_parse(r.o.alg, &alg, e) != 0)))
 		rc = e->code;
 	if (rc == 0 && ref.kind != HAL_TEE)
 		rc = pb_fail(e, PB_EUSAGE, "keygen: --key must be tee:NAME");
 	if (rc == 0) {
-		spec = hal_key_spec_sign(alg, cli.force);
-		rc = hal_key_create(be, &ref, &spec, e);
+		spec = hal_key_spec_sign(alg, r.cli.force);
+		rc = hal_key_create(r.be, &ref, &spec, e);
 	}
 	if (rc == 0)
 		printf("tee:%s: %s key pair generated\n", ref.name, pb_alg_name(alg));
-	return finish(be, &auth, rc);
+	return finish(&r, rc);
 }
 
 static int cmd_status(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be;
+	tee_run r;
 	char buf[4096];
 	int rc;
 
-	rc = start(argc, argv, opts_none, NULL, &cli, &o, &ho, &auth, &be, e);
+	rc = start(argc, argv, opts_none, NULL, &r, e);
 	if (rc == 0)
-		rc = hal_token_info(be, buf, sizeof buf, e);
+		rc = hal_token_info(r.be, buf, sizeof buf, e);
 	if (rc == 0)
 		fputs(buf, stdout);
-	return finish(be, &auth, rc);
+	return finish(&r, rc);
 }
 
 typedef struct list_out {
@@ -218,42 +211,34 @@ static int print_key(void *ctx, const hal_key_info *k, pb_err *e)
 
 static int cmd_list(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be;
+	tee_run r;
 	list_out l = {0, 0};
 	int rc;
 
-	rc = start(argc, argv, opts_none, NULL, &cli, &o, &ho, &auth, &be, e);
-	l.json = cli.json;
+	rc = start(argc, argv, opts_none, NULL, &r, e);
+	l.json = r.cli.json;
 	if (rc == 0 && l.json)
 		printf("{\"keys\": [");
 	if (rc == 0)
-		rc = hal_key_list(be, print_key, &l, e);
+		rc = hal_key_list(r.be, print_key, &l, e);
 	if (l.json && rc == 0)
 		printf("]}\n");
 	else if (rc == 0 && l.n == 0)
 		printf("no keys\n");
-	return finish(be, &auth, rc);
+	return finish(&r, rc);
 }
 
 static int cmd_reset(int argc, char **argv, pb_err *e)
 {
-	pb_cli cli;
-	tee_opts o;
-	hal_open_opts ho;
-	hal_cli_auth auth;
-	hal_ctx *be;
+	tee_run r;
 	int rc;
 
-	rc = start(argc, argv, opts_none, "reset", &cli, &o, &ho, &auth, &be, e);
+	rc = start(argc, argv, opts_none, "reset", &r, e);
 	if (rc == 0)
-		rc = hal_token_erase(be, e);
+		rc = hal_token_erase(r.be, e);
 	if (rc == 0)
 		printf("secure storage reset: every key destroyed\n");
-	return finish(be, &auth, rc);
+	return finish(&r, rc);
 }
 
 static const pb_subcmd cmds[] = {

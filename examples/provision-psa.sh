@@ -19,40 +19,12 @@ set -eu
 : "${SERIAL:=nrf-2026-0001}"
 : "${WORK:=$(mktemp -d "${TMPDIR:-/tmp}/provbox-psa.XXXXXX")}"
 KEY=kmu:identity
-mkdir -p "$WORK/log"
-export PROVBOX_STATE="$WORK/state"
-cd "$WORK"
-log=$WORK/log/provision.log
-: > "$log"
+# step, done_, fail, pb, pb_out, expect, s_server, connect_check ...; into $WORK
+. "$(dirname "$0")/lib.sh"
 
-n=0 line_open=0 spid=""
-step() {
-	n=$((n + 1)) line_open=1
-	printf '%2d %-7s %s ... ' "$n" "$1" "$2"
-	printf '\n== %d %s: %s\n' "$n" "$1" "$2" >> "$log"
-}
-done_() { echo "$*"; line_open=0; }
-fail() { echo "FAILED: $*"; line_open=0; tail -15 "$log" | sed 's/^/    | /'; exit 1; }
-finish() {
-	rc=$?
-	[ -z "$spid" ] || { kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; }
-	if [ "$rc" != 0 ] && [ "$line_open" = 1 ]; then
-		echo "FAILED (exit $rc)"; tail -15 "$log" | sed 's/^/    | /'
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM
-pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
-expect() {
-	want=$1; shift; rc=0
-	pb "$@" || rc=$?
-	[ "$rc" = "$want" ] || fail "exit $rc, expected $want"
-}
 # the PSA lifecycle value the KMU holds, e.g. 0x2000
 psa() { "$PROVBOX" kmu status --json 2>> "$log" | sed -n 's/.*"psa_lifecycle": "\(0x[0-9a-f]*\)".*/\1/p'; }
 expect_psa() { [ "$(psa)" = "$1" ] || fail "PSA lifecycle is $(psa), expected $1 ($2)"; }
-pubkey_of_crt() { openssl x509 -in "$1" -noout -pubkey 2>> "$log"; }
-pubkey_of_csr() { openssl req -in "$1" -noout -pubkey 2>> "$log"; }
 
 echo "provbox $("$PROVBOX" --version | cut -d' ' -f2-): Nordic/PSA flow, simulated KMU, work dir $WORK"
 echo "Identity key generation sample started"
@@ -141,32 +113,13 @@ step device "kmu is-written"
 pb kmu is-written
 done_ "yes: the identity key is there"
 
-# a free loopback port for the server (PORT= chooses one)
-: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
-	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
-port=$PORT
+port=$(free_port)
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
-openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/ca.crt \
-	-cert pki/system.crt -key pki/system.key -rev > log/s_server.log 2>&1 < log/empty &
-spid=$!
-i=0
-until grep -q '^ACCEPT' log/s_server.log 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat log/s_server.log >> "$log"; fail "s_server did not start"; }
-	sleep 0.1
-done
+s_server pki/ca.crt pki/system.crt pki/system.key
 done_ "listening with pki/system.crt; trusts client certificates from pki/ca"
 
 step device "connect --host 127.0.0.1 --port $port --key $KEY --cert dev.crt --ca pki/ca.crt"
-printf '$ echo ... | provbox connect --host 127.0.0.1 --port %s --servername localhost --key %s --cert dev.crt --ca pki/ca.crt\n' \
-	"$port" "$KEY" >> "$log"
-echo "hello from serial:$SERIAL" | timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port" \
-	--servername localhost --key "$KEY" --cert dev.crt --ca pki/ca.crt --linger 1 \
-	> log/connect.out 2>> "$log" || { cat log/connect.out >> "$log"; fail "connect"; }
-cat log/connect.out >> "$log"
-grep -q "^$(echo "hello from serial:$SERIAL" | rev)$" log/connect.out || fail "no echo from the server"
-grep -q "CN = serial:$SERIAL" log/s_server.log || fail "the server did not see CN=serial:$SERIAL"
-suite=$(sed -n 's/^connected: [^ ]* //p' log/connect.out)
+connect_check --key "$KEY" --cert dev.crt --ca pki/ca.crt
 done_ "$suite; the server saw CN=serial:$SERIAL, signed inside the KMU"
 
 echo "Success! Key $KEY (KMU slots 6-7), certificate $WORK/dev.crt, PSA lifecycle SECURED; log $log"

@@ -19,48 +19,11 @@ set -eu
 : "${WORK:=$(mktemp -d "${TMPDIR:-/tmp}/provbox-trustme.XXXXXX")}"
 PIN=demo-pin-2026    # the token's PIN after change-pin
 KEY=tpm:0x81000002   # the device identity key, inside the TPM
-mkdir -p "$WORK/log"
-export PROVBOX_STATE="$WORK/state"
 unset PROVBOX_PIN PROVBOX_NEW_PIN 2>/dev/null || true
-cd "$WORK"
-log=$WORK/log/provision.log
-: > "$log"
+# step, done_, fail, pb, pb_out, expect, s_server, connect_check ...; into $WORK
+. "$(dirname "$0")/lib.sh"
 
-# step WHO WHAT: starts a step's line; done_ ends it with what was found.
-# A failure on the way (set -e) ends the line with FAILED and the log.
-n=0 line_open=0 spid=""
-step() {
-	n=$((n + 1)) line_open=1
-	printf '%2d %-7s %s ... ' "$n" "$1" "$2"
-	printf '\n== %d %s: %s\n' "$n" "$1" "$2" >> "$log"
-}
-done_() { echo "$*"; line_open=0; }
-fail() { echo "FAILED: $*"; line_open=0; tail -15 "$log" | sed 's/^/    | /'; exit 1; }
-finish() {
-	rc=$?
-	[ -z "$spid" ] || { kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; }
-	if [ "$rc" != 0 ] && [ "$line_open" = 1 ]; then
-		echo "FAILED (exit $rc)"; tail -15 "$log" | sed 's/^/    | /'
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM
-# pb ARGS: provbox, its output to the log; pb_out ARGS: its stdout too
-pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
-pb_out() {
-	printf '$ provbox %s\n' "$*" >> "$log"
-	rc=0; "$PROVBOX" "$@" > "$WORK/log/out" 2>> "$log" || rc=$?
-	cat "$WORK/log/out" >> "$log"; cat "$WORK/log/out"; return $rc
-}
-# expect CODE ARGS: provbox must exit with CODE
-expect() {
-	want=$1; shift; rc=0
-	pb "$@" || rc=$?
-	[ "$rc" = "$want" ] || fail "exit $rc, expected $want"
-}
 lifecycle() { "$PROVBOX" lifecycle status --json 2>> "$log" | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'; }
-pubkey_of_crt() { openssl x509 -in "$1" -noout -pubkey 2>> "$log"; }
-pubkey_of_csr() { openssl req -in "$1" -noout -pubkey 2>> "$log"; }
 # does the TPM hold the key? (a CSR from it to stdout; no --create)
 have_key() { "$PROVBOX" csr --key "$KEY" --subject /CN=probe > /dev/null 2>> "$log"; }
 
@@ -91,12 +54,7 @@ if [ "$secured" = 0 ]; then
 
 	for ka in software:ssig_rootca guestos:gen_rootca device:gen_rootca; do
 		step device "certstore add --kind ${ka%%:*} pki/${ka#*:}.crt"
-		out=$(pb_out certstore add --kind "${ka%%:*}" "pki/${ka#*:}.crt")
-		case $out in
-		*": added") done_ "added" ;;
-		*": already present") done_ "holds: already present" ;;
-		*) fail "certstore add said: $out" ;;
-		esac
+		add_anchor "${ka%%:*}" "pki/${ka#*:}.crt"
 	done
 
 	step device "csr --key $KEY --create --subject /CN=serial:$SERIAL --out dev.csr"
@@ -126,13 +84,8 @@ if [ "$secured" = 0 ]; then
 	fi
 
 	step device "certstore install --cert dev.crt --key $KEY --chain pki/dev_subca.crt"
-	out=$(pb_out certstore install --cert dev.crt --key "$KEY" --chain pki/dev_subca.crt)
-	"$PROVBOX" certstore list --json 2>> "$log" | grep -q "\"device_certificate\": {\"subject\": \"/CN=serial:$SERIAL" ||
-		fail "certstore list shows no device certificate CN=serial:$SERIAL"
-	case $out in
-	*"already installed"*|*unchanged*) done_ "holds: installed" ;;
-	*) done_ "installed (chains to the device anchor, carries the TPM key)" ;;
-	esac
+	install_cert "installed (chains to the device anchor, carries the TPM key)" \
+		--cert dev.crt --key "$KEY" --chain pki/dev_subca.crt
 
 	step device "token create --dev"
 	if "$PROVBOX" token list --json 2>> "$log" | grep -q '"name": "device"'; then
@@ -192,32 +145,14 @@ else
 	done_ "TLS server certificate CN=localhost from the General Root CA"
 fi
 
-# a free loopback port for the server (PORT= chooses one)
-: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
-	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
-port=$PORT
+port=$(free_port)
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
-openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/gen_rootca.crt \
-	-cert server.crt -key server.key -rev > log/s_server.log 2>&1 < log/empty &
-spid=$!
-i=0
-until grep -q '^ACCEPT' log/s_server.log 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat log/s_server.log >> "$log"; fail "s_server did not start"; }
-	sleep 0.1
-done
+s_server pki/gen_rootca.crt server.crt server.key
 done_ "listening; trusts client certificates under the General Root CA"
 
 step device "connect --host 127.0.0.1 --port $port --key $KEY --cert dev.crt --chain pki/dev_subca.crt"
 # no --ca: the server must chain to the certstore's device anchors
-printf '$ echo ... | provbox connect --host 127.0.0.1 --port %s --servername localhost --key %s --cert dev.crt --chain pki/dev_subca.crt\n' "$port" "$KEY" >> "$log"
-echo "hello from serial:$SERIAL" | timeout 30 "$PROVBOX" connect --host 127.0.0.1 --port "$port" \
-	--servername localhost --key "$KEY" --cert dev.crt --chain pki/dev_subca.crt --linger 1 \
-	> log/connect.out 2>> "$log" || { cat log/connect.out >> "$log"; fail "connect"; }
-cat log/connect.out >> "$log"
-grep -q "^$(echo "hello from serial:$SERIAL" | rev)$" log/connect.out || fail "no echo from the server"
-grep -q "CN = serial:$SERIAL" log/s_server.log || fail "the server did not see CN=serial:$SERIAL"
-suite=$(sed -n 's/^connected: [^ ]* //p' log/connect.out)
+connect_check --key "$KEY" --cert dev.crt --chain pki/dev_subca.crt
 done_ "$suite; the server saw CN=serial:$SERIAL, signed by the TPM key"
 
 echo "trust|me device provisioned and secured: key $KEY, certificate $WORK/dev.crt (installed),"

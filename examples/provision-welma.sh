@@ -20,12 +20,9 @@ set -eu
 : "${TEE:=sim}"
 : "${WORK:=$(mktemp -d "${TMPDIR:-/tmp}/provbox-welma.XXXXXX")}"
 KEY=tee:key0
-mkdir -p "$WORK/log"
-export PROVBOX_STATE="$WORK/state"
 export PROVBOX_SO_PIN=so-pin-2026 PROVBOX_NEW_PIN=user-pin-2026 PROVBOX_PIN=user-pin-2026
-cd "$WORK"
-log=$WORK/log/provision.log
-: > "$log"
+# step, done_, fail, pb, pb_out, expect, s_server, connect_check ...; into $WORK
+. "$(dirname "$0")/lib.sh"
 
 # --tee for tee init (finds the token by label, else takes a free one) and
 # for everything after it (the token by label)
@@ -42,31 +39,6 @@ pkcs11:*) tee_init=$TEE tee_tok=$TEE,token=token0 what="PKCS#11 ${TEE#pkcs11:}" 
 *) echo "TEE is sim, softhsm or pkcs11:MODULE" >&2; exit 2 ;;
 esac
 
-n=0 line_open=0 spid=""
-step() {
-	n=$((n + 1)) line_open=1
-	printf '%2d %-7s %s ... ' "$n" "$1" "$2"
-	printf '\n== %d %s: %s\n' "$n" "$1" "$2" >> "$log"
-}
-done_() { echo "$*"; line_open=0; }
-fail() { echo "FAILED: $*"; line_open=0; tail -15 "$log" | sed 's/^/    | /'; exit 1; }
-finish() {
-	rc=$?
-	[ -z "$spid" ] || { kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; }
-	if [ "$rc" != 0 ] && [ "$line_open" = 1 ]; then
-		echo "FAILED (exit $rc)"; tail -15 "$log" | sed 's/^/    | /'
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM
-pb() { printf '$ provbox %s\n' "$*" >> "$log"; "$PROVBOX" "$@" >> "$log" 2>&1; }
-pb_out() {
-	printf '$ provbox %s\n' "$*" >> "$log"
-	rc=0; "$PROVBOX" "$@" > "$WORK/log/out" 2>> "$log" || rc=$?
-	cat "$WORK/log/out" >> "$log"; cat "$WORK/log/out"; return $rc
-}
-pubkey_of_crt() { openssl x509 -in "$1" -noout -pubkey 2>> "$log"; }
-pubkey_of_csr() { openssl req -in "$1" -noout -pubkey 2>> "$log"; }
 token_status() { "$PROVBOX" tee status --tee "$tee_init" 2>> "$log" | grep "'token0'" || true; }
 
 echo "provbox $("$PROVBOX" --version | cut -d' ' -f2-): Welma flow, TEE $what, work dir $WORK"
@@ -122,49 +94,20 @@ else
 fi
 
 step device "certstore add --kind device pki/ca.crt"
-out=$(pb_out certstore add --kind device pki/ca.crt)
-case $out in
-*": added") done_ "added" ;;
-*": already present") done_ "holds: already present" ;;
-*) fail "certstore add said: $out" ;;
-esac
+add_anchor device pki/ca.crt
 
 step device "certstore install --cert device.crt --key $KEY"
-out=$(pb_out certstore install --tee "$tee_tok" --cert device.crt --key "$KEY")
-"$PROVBOX" certstore list --json 2>> "$log" | grep -q "\"device_certificate\": {\"subject\": \"/CN=serial:$SERIAL" ||
-	fail "certstore list shows no device certificate CN=serial:$SERIAL"
-case $out in
-*"already installed"*|*unchanged*) done_ "holds: installed" ;;
-*) done_ "installed (chains to the CA, carries key0's public key)" ;;
-esac
+install_cert "installed (chains to the CA, carries key0's public key)" \
+	--tee "$tee_tok" --cert device.crt --key "$KEY"
 
-# a free loopback port for the server (PORT= chooses one)
-: "${PORT:=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
-	awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')}"
-port=$PORT
+port=$(free_port)
 step station "openssl s_server -Verify 1 -verify_return_error -accept 127.0.0.1:$port"
-: > log/empty; rm -f log/s_server.log   # not the last run's ACCEPT
-openssl s_server -accept "127.0.0.1:$port" -Verify 1 -verify_return_error -CAfile pki/ca.crt \
-	-cert pki/system.crt -key pki/system.key -rev > log/s_server.log 2>&1 < log/empty &
-spid=$!
-i=0
-until grep -q '^ACCEPT' log/s_server.log 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat log/s_server.log >> "$log"; fail "s_server did not start"; }
-	sleep 0.1
-done
+s_server pki/ca.crt pki/system.crt pki/system.key
 done_ "listening with pki/system.crt; trusts client certificates from pki/ca"
 
 step device "connect --host 127.0.0.1 --port $port --key $KEY --cert device.crt"
 # no --ca: the server must chain to the certstore's device anchor (pki/ca)
-printf '$ echo ... | PROVBOX_PIN=... provbox connect --tee %s --host 127.0.0.1 --port %s --servername localhost --key %s --cert device.crt\n' \
-	"$tee_tok" "$port" "$KEY" >> "$log"
-echo "hello from serial:$SERIAL" | timeout 30 "$PROVBOX" connect --tee "$tee_tok" --host 127.0.0.1 --port "$port" \
-	--servername localhost --key "$KEY" --cert device.crt --linger 1 \
-	> log/connect.out 2>> "$log" || { cat log/connect.out >> "$log"; fail "connect"; }
-cat log/connect.out >> "$log"
-grep -q "^$(echo "hello from serial:$SERIAL" | rev)$" log/connect.out || fail "no echo from the server"
-grep -q "CN = serial:$SERIAL" log/s_server.log || fail "the server did not see CN=serial:$SERIAL"
-suite=$(sed -n 's/^connected: [^ ]* //p' log/connect.out)
+connect_check --tee "$tee_tok" --key "$KEY" --cert device.crt
 done_ "$suite; the server saw CN=serial:$SERIAL, signed inside the TEE"
 
 echo "Welma device provisioned: key $KEY in token0 ($what), certificate $WORK/device.crt (installed); log $log"

@@ -1,7 +1,9 @@
 /* fuzz/fuzz_container.c - a wrapped container key file (tokens/N.containers/
  * C.wrap): the format check, then RFC 5649 unwrapping and its integrity
  * check under a fixed key (the corpus holds files wrapped under it, made
- * by openssl, so the success path is reached too). */
+ * by openssl, so the success path is reached too). The same bytes also go
+ * to RFC 5649 unwrapping directly (first byte: the KEK length 16/24/32 or
+ * a wrong one; the rest: the wrapped key of any length). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, m = 0;
 	pb_err e;
 
+	if (size > 0) {
+		static uint8_t raw[4096], back[4096];
+		size_t klen = data[0] % 4 == 3 ? data[0] : 16 + 8 * (data[0] % 4);
+		if (pb_kwp_unwrap(kek, klen, data + 1, size - 1, raw, sizeof raw, &n, &e) == 0 &&
+		    (n > size || pb_kwp_wrap(kek, klen, raw, n, back, sizeof back, &m, &e) != 0 ||
+		     m != size - 1 || memcmp(back, data + 1, m) != 0))
+			abort();
+		n = m = 0;
+	}
 	if (pb_container_parse(data, size, wrapped, &e) != 0)
 		return 0;
 	if (pb_kwp_unwrap(kek, sizeof kek, wrapped, sizeof wrapped, key, sizeof key, &n, &e) != 0)

@@ -88,6 +88,70 @@ static void run_backend(void)
 	hal_close(be);
 }
 
+static TSS2_RC broken(void *ctx, const uint8_t *cmd, size_t len, const uint8_t **rsp, size_t *rsp_len)
+{
+	(void)ctx, (void)cmd, (void)len, (void)rsp, (void)rsp_len;
+	return TSS2_TCTI_RC_IO_ERROR;
+}
+
+/* The TCTI contract around that response: misuse is refused, a short
+ * buffer learns the size, a received response is the bytes given. */
+static void tcti_contract(const uint8_t *data, size_t size)
+{
+	static const uint8_t cmd[12] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0};
+	uint8_t buf[4096];
+	sim_tcti t;
+	TSS2_TCTI_CONTEXT *c = (TSS2_TCTI_CONTEXT *)(void *)&t;
+	size_t n = size ? data[0] : 0;
+	TSS2_RC rc;
+
+	sim_tcti_init(&t, replay, NULL);
+	if (Tss2_Tcti_Receive(c, &n, buf, 0) != TSS2_TCTI_RC_BAD_SEQUENCE)
+		abort();
+	if (Tss2_Tcti_Transmit(c, 4, cmd) != TSS2_TCTI_RC_BAD_VALUE)
+		abort();
+	if (Tss2_Tcti_Transmit(NULL, sizeof cmd, cmd) != TSS2_TCTI_RC_BAD_REFERENCE)
+		abort();
+	if (Tss2_Tcti_SetLocality(c, (uint8_t)n) != (n == 0 ? TSS2_RC_SUCCESS : TSS2_TCTI_RC_BAD_VALUE))
+		abort();
+	if (Tss2_Tcti_Transmit(c, sizeof cmd, cmd) != TSS2_RC_SUCCESS ||
+	    Tss2_Tcti_Transmit(c, sizeof cmd, cmd) != TSS2_TCTI_RC_BAD_SEQUENCE ||
+	    Tss2_Tcti_Receive(c, NULL, buf, 0) != TSS2_TCTI_RC_BAD_REFERENCE)
+		abort();
+	/* n: a size query (odd) or a buffer of n bytes, maybe too short */
+	int query = n % 2;
+	rc = Tss2_Tcti_Receive(c, &n, query ? NULL : buf, 0);
+	if (rc == TSS2_RC_SUCCESS && !query) {
+		if (n != size || memcmp(buf, data, size) != 0)
+			abort();
+	} else if (rc == TSS2_RC_SUCCESS || rc == TSS2_TCTI_RC_INSUFFICIENT_BUFFER) {
+		size_t want = n;
+		n = sizeof buf;
+		if (want != size || (size <= sizeof buf && (Tss2_Tcti_Receive(c, &n, buf, 0) != TSS2_RC_SUCCESS ||
+		    n != size || memcmp(buf, data, size) != 0)))
+			abort();
+	}
+	Tss2_Tcti_Finalize(c);
+
+	/* misuse the typed entry points directly: wrong magic, NULL, sizes */
+	uint32_t code;
+	sim_tcti bad = t;
+	TSS2_TCTI_CONTEXT *b = (TSS2_TCTI_CONTEXT *)(void *)&bad;
+	bad.common.v1.magic = 0;
+	if (sim_tcti_check_response(NULL, 10, &code) != TSS2_TCTI_RC_MALFORMED_RESPONSE ||
+	    sim_tcti_check_response(data, (size_t)SIM_TPM_BUFFER_MAX + 1, &code) != TSS2_TCTI_RC_MALFORMED_RESPONSE ||
+	    t.common.v1.transmit(c, sizeof cmd, NULL) != TSS2_TCTI_RC_BAD_REFERENCE ||
+	    t.common.v1.transmit(c, (size_t)SIM_TPM_BUFFER_MAX + 1, cmd) != TSS2_TCTI_RC_BAD_VALUE ||
+	    t.common.v1.transmit(b, sizeof cmd, cmd) != TSS2_TCTI_RC_BAD_REFERENCE ||
+	    t.common.v1.receive(b, &n, buf, 0) != TSS2_TCTI_RC_BAD_REFERENCE ||
+	    t.common.v1.setLocality(b, 0) != TSS2_TCTI_RC_BAD_REFERENCE)
+		abort();
+	t.common.v1.finalize(b);
+	sim_tcti_init(&bad, broken, NULL);
+	if (Tss2_Tcti_Transmit(b, sizeof cmd, cmd) != TSS2_TCTI_RC_IO_ERROR)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t rc;
@@ -97,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();   /* accepted: the header's size is the length */
 	answer = data;
 	answer_len = size;
+	tcti_contract(data, size);
 	run_backend();
 	return 0;
 }

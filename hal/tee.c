@@ -55,10 +55,134 @@ static int check_spec(const hal_key_spec *spec, pb_err *e)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- the glue */
+
+/* What the HAL glue below needs from a key store (PKCS#11 or the
+ * simulator); each op takes the backend and reaches its own store. The
+ * glue (PINs, write-once, "not found", listing) is written once over it. */
+typedef struct tee_store {
+	int (*logged_in)(hal_ctx *be);
+	int (*login)(hal_ctx *be, const pb_secret *pin, pb_err *e);
+	int (*pubkey)(hal_ctx *be, const char *label, pb_pubkey *out, int *found, pb_err *e);
+	int (*keygen)(hal_ctx *be, const char *label, pb_alg alg, int force, pb_err *e);
+	int (*destroy)(hal_ctx *be, const char *label, int *found, pb_err *e);
+	int (*list)(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e);
+	int (*init_token)(hal_ctx *be, const char *label, const pb_secret *so, pb_err *e);
+	int (*init_pin)(hal_ctx *be, const pb_secret *so, const pb_secret *pin, pb_err *e);
+} tee_store;
+
+/* The head of both contexts: hal_ctx points at base.vtable. */
+typedef struct tee_ctx {
+	hal_base base;
+	const tee_store *st;
+} tee_ctx;
+
+static const tee_store *ST(hal_ctx *be)
+{
+	return ((tee_ctx *)(void *)be)->st;
+}
+
+static int user_login(hal_ctx *be, pb_err *e)
+{
+	pb_secret pin;
+	int rc;
+
+	if (ST(be)->logged_in(be))
+		return 0;
+	if (need_pin(be, HAL_AUTH_USER_PIN, &pin, e) != 0)
+		return e->code;
+	rc = ST(be)->login(be, &pin, e);
+	pb_secret_wipe(&pin);
+	return rc;
+}
+
+static int tee_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
+{
+	pb_pubkey pub;
+	int found, force = spec->force;
+
+	if (check_spec(spec, e) != 0 || user_login(be, e) != 0)
+		return e->code;
+	if (spec->policy & HAL_POLICY_WRITE_ONCE) {
+		if (ST(be)->pubkey(be, ref->name, &pub, &found, e) != 0)
+			return e->code;
+		if (found)
+			return pb_fail(e, PB_EFAIL, "key tee:%s exists and is write-once", ref->name);
+		force = 0;
+	}
+	return ST(be)->keygen(be, ref->name, spec->alg, force, e);
+}
+
+static int tee_key_destroy(hal_ctx *be, const hal_key_ref *ref, pb_err *e)
+{
+	int found;
+
+	if (user_login(be, e) != 0 || ST(be)->destroy(be, ref->name, &found, e) != 0)
+		return e->code;
+	return found ? 0 : pb_fail(e, PB_EFAIL, "key tee:%s: not found", ref->name);
+}
+
+/* Like a PKCS#11 token: private objects show to the user only. */
+static int tee_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
+{
+	if (user_login(be, e) != 0)
+		return e->code;
+	return ST(be)->list(be, fn, ctx, e);
+}
+
+typedef struct list_ctx {
+	hal_key_list_fn fn;
+	void *ctx;
+} list_ctx;
+
+/* One listed key, as hal_key_info: every key here is a signing key. */
+static int list_emit(list_ctx *l, const char *label, pb_alg alg, int sensitive, int extractable,
+	int local, pb_err *e)
+{
+	hal_key_info info;
+
+	memset(&info, 0, sizeof info);
+	info.ref.kind = HAL_TEE;
+	snprintf(info.ref.name, sizeof info.ref.name, "%s", label);
+	info.alg = alg;
+	info.usage = HAL_USAGE_SIGN;
+	info.sensitive = sensitive;
+	info.extractable = extractable;
+	info.local = local;
+	return l->fn(l->ctx, &info, e);
+}
+
+static int tee_token_init(hal_ctx *be, const char *label, pb_err *e)
+{
+	pb_secret so;
+	int rc;
+
+	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
+		return e->code;
+	rc = ST(be)->init_token(be, label, &so, e);
+	pb_secret_wipe(&so);
+	return rc;
+}
+
+static int tee_token_set_pin(hal_ctx *be, pb_err *e)
+{
+	pb_secret so, pin;
+	int rc;
+
+	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
+		return e->code;
+	rc = need_pin(be, HAL_AUTH_NEW_PIN, &pin, e);
+	if (rc == 0)
+		rc = ST(be)->init_pin(be, &so, &pin, e);
+	pb_secret_wipe(&so);
+	pb_secret_wipe(&pin);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- PKCS#11 */
 
 typedef struct tee_p11 {
-	hal_base base;
+	tee_ctx head;
 	p11 p;
 } tee_p11;
 
@@ -67,36 +191,59 @@ static p11 *P(hal_ctx *be)
 	return &((tee_p11 *)(void *)be)->p;
 }
 
-static int user_login(hal_ctx *be, pb_err *e)
+static int p11s_logged_in(hal_ctx *be)
 {
-	pb_secret pin;
-	int rc;
-
-	if (P(be)->logged_in && P(be)->user == CKU_USER)
-		return 0;
-	if (need_pin(be, HAL_AUTH_USER_PIN, &pin, e) != 0)
-		return e->code;
-	rc = p11_login(P(be), CKU_USER, &pin, e);
-	pb_secret_wipe(&pin);
-	return rc;
+	return P(be)->logged_in && P(be)->user == CKU_USER;
 }
 
-static int p11_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
+static int p11s_login(hal_ctx *be, const pb_secret *pin, pb_err *e)
 {
-	pb_pubkey pub;
-	int found, force = spec->force;
-
-	if (check_spec(spec, e) != 0 || user_login(be, e) != 0)
-		return e->code;
-	if (spec->policy & HAL_POLICY_WRITE_ONCE) {
-		if (p11_pubkey(P(be), ref->name, &pub, &found, e) != 0)
-			return e->code;
-		if (found)
-			return pb_fail(e, PB_EFAIL, "key tee:%s exists and is write-once", ref->name);
-		force = 0;
-	}
-	return p11_keygen(P(be), ref->name, spec->alg, force, e);
+	return p11_login(P(be), CKU_USER, pin, e);
 }
+
+static int p11s_pubkey(hal_ctx *be, const char *label, pb_pubkey *out, int *found, pb_err *e)
+{
+	return p11_pubkey(P(be), label, out, found, e);
+}
+
+static int p11s_keygen(hal_ctx *be, const char *label, pb_alg alg, int force, pb_err *e)
+{
+	return p11_keygen(P(be), label, alg, force, e);
+}
+
+static int p11s_destroy(hal_ctx *be, const char *label, int *found, pb_err *e)
+{
+	return p11_destroy(P(be), label, found, e);
+}
+
+static int p11_list_one(void *ctx, const p11_keyinfo *k, pb_err *e)
+{
+	return list_emit(ctx, k->label, k->alg, k->sensitive, k->extractable, k->local, e);
+}
+
+static int p11s_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
+{
+	list_ctx l = {fn, ctx};
+
+	return p11_list(P(be), p11_list_one, &l, e);
+}
+
+static int p11s_init_token(hal_ctx *be, const char *label, const pb_secret *so, pb_err *e)
+{
+	int changed;
+
+	return p11_init_token(P(be), label, so, 0, &changed, e);
+}
+
+static int p11s_init_pin(hal_ctx *be, const pb_secret *so, const pb_secret *pin, pb_err *e)
+{
+	return p11_init_pin(P(be), so, pin, e);
+}
+
+static const tee_store p11_store = {
+	p11s_logged_in, p11s_login, p11s_pubkey, p11s_keygen, p11s_destroy, p11s_list,
+	p11s_init_token, p11s_init_pin,
+};
 
 /* Needs no PIN when the pair has its public key object; a private key
  * alone shows only to the user, so then log in if a PIN was given. */
@@ -140,75 +287,9 @@ static int p11_key_sign(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const ui
 	return p11_sign(P(be), ref->name, CKM_RSA_PKCS, in, inlen, sig, cap, siglen, e);
 }
 
-static int p11_key_destroy(hal_ctx *be, const hal_key_ref *ref, pb_err *e)
-{
-	int found;
-
-	if (user_login(be, e) != 0 || p11_destroy(P(be), ref->name, &found, e) != 0)
-		return e->code;
-	return found ? 0 : pb_fail(e, PB_EFAIL, "key tee:%s: not found", ref->name);
-}
-
-typedef struct list_ctx {
-	hal_key_list_fn fn;
-	void *ctx;
-} list_ctx;
-
-static int p11_list_one(void *ctx, const p11_keyinfo *k, pb_err *e)
-{
-	list_ctx *l = ctx;
-	hal_key_info info;
-
-	memset(&info, 0, sizeof info);
-	info.ref.kind = HAL_TEE;
-	snprintf(info.ref.name, sizeof info.ref.name, "%s", k->label);
-	info.alg = k->alg;
-	info.usage = HAL_USAGE_SIGN;
-	info.sensitive = k->sensitive;
-	info.extractable = k->extractable;
-	info.local = k->local;
-	return l->fn(l->ctx, &info, e);
-}
-
-static int p11_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
-{
-	list_ctx l = {fn, ctx};
-
-	if (user_login(be, e) != 0)
-		return e->code;
-	return p11_list(P(be), p11_list_one, &l, e);
-}
-
 static int p11_rand(hal_ctx *be, uint8_t *buf, size_t len, pb_err *e)
 {
 	return p11_random(P(be), buf, len, e);
-}
-
-static int p11_token_init(hal_ctx *be, const char *label, pb_err *e)
-{
-	pb_secret so;
-	int rc, changed;
-
-	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
-		return e->code;
-	rc = p11_init_token(P(be), label, &so, 0, &changed, e);
-	pb_secret_wipe(&so);
-	return rc;
-}
-
-static int p11_token_set_pin(hal_ctx *be, pb_err *e)
-{
-	pb_secret so, pin;
-	int rc;
-
-	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
-		return e->code;
-	rc = need_pin(be, HAL_AUTH_NEW_PIN, &pin, e);
-	if (rc == 0)
-		rc = p11_init_pin(P(be), &so, &pin, e);
-	pb_secret_wipe(&so);
-	pb_secret_wipe(&pin);
-	return rc;
 }
 
 static int p11_token_erase(hal_ctx *be, pb_err *e)
@@ -263,15 +344,15 @@ static void p11_close(hal_ctx *be)
 static const hal_backend_class p11_class = {
 	.name = "tee",
 	.caps = HAL_CAP_SIGN_THREADSAFE | HAL_CAP_NON_EXTRACTABLE | HAL_CAP_TOKEN_ADMIN,
-	.key_create = p11_key_create,
+	.key_create = tee_key_create,
 	.key_public = p11_key_public,
 	.key_sign = p11_key_sign,
-	.key_destroy = p11_key_destroy,
-	.key_list = p11_key_list,
+	.key_destroy = tee_key_destroy,
+	.key_list = tee_key_list,
 	.random = p11_rand,
 	/* no NV and no lifecycle: a PKCS#11 token cannot refuse a rollback */
-	.token_init = p11_token_init,
-	.token_set_pin = p11_token_set_pin,
+	.token_init = tee_token_init,
+	.token_set_pin = tee_token_set_pin,
 	.token_erase = p11_token_erase,
 	.token_info = p11_token_info,
 	.close = p11_close,
@@ -292,8 +373,9 @@ static int open_p11(const hal_open_opts *o, const char *uri, hal_ctx **be, pb_er
 		free(c);
 		return e->code;
 	}
-	hal_base_init(&c->base, &p11_class, o);
-	*be = &c->base.vtable;
+	hal_base_init(&c->head.base, &p11_class, o);
+	c->head.st = &p11_store;
+	*be = &c->head.base.vtable;
 	return 0;
 }
 
@@ -301,7 +383,7 @@ static int open_p11(const hal_open_opts *o, const char *uri, hal_ctx **be, pb_er
 
 #if PB_SIM
 typedef struct tee_sim {
-	hal_base base;
+	tee_ctx head;
 	sim_tee *t;
 } tee_sim;
 
@@ -310,83 +392,67 @@ static sim_tee *S(hal_ctx *be)
 	return ((tee_sim *)(void *)be)->t;
 }
 
-static int sim_login(hal_ctx *be, pb_err *e)
+static int sims_logged_in(hal_ctx *be)
 {
-	pb_secret pin;
-	int rc;
-
-	if (sim_tee_logged_in(S(be)))
-		return 0;
-	if (need_pin(be, HAL_AUTH_USER_PIN, &pin, e) != 0)
-		return e->code;
-	rc = sim_tee_login(S(be), &pin, e);
-	pb_secret_wipe(&pin);
-	return rc;
+	return sim_tee_logged_in(S(be));
 }
 
-static int sim_key_create(hal_ctx *be, const hal_key_ref *ref, const hal_key_spec *spec, pb_err *e)
+static int sims_login(hal_ctx *be, const pb_secret *pin, pb_err *e)
 {
-	pb_pubkey pub;
-	int found, force = spec->force;
+	return sim_tee_login(S(be), pin, e);
+}
 
-	if (check_spec(spec, e) != 0 || sim_login(be, e) != 0)
-		return e->code;
-	if (spec->policy & HAL_POLICY_WRITE_ONCE) {
-		if (sim_tee_public(S(be), ref->name, &pub, &found, e) != 0)
-			return e->code;
-		if (found)
-			return pb_fail(e, PB_EFAIL, "key tee:%s exists and is write-once", ref->name);
-		force = 0;
-	}
-	return sim_tee_keygen(S(be), ref->name, spec->alg, force, e);
+static int sims_pubkey(hal_ctx *be, const char *label, pb_pubkey *out, int *found, pb_err *e)
+{
+	return sim_tee_public(S(be), label, out, found, e);
+}
+
+static int sims_keygen(hal_ctx *be, const char *label, pb_alg alg, int force, pb_err *e)
+{
+	return sim_tee_keygen(S(be), label, alg, force, e);
+}
+
+static int sims_destroy(hal_ctx *be, const char *label, int *found, pb_err *e)
+{
+	return sim_tee_destroy(S(be), label, found, e);
+}
+
+/* sensitive, not extractable, made inside: what the simulator guarantees for every key */
+static int sim_list_one(void *ctx, const sim_tee_entry *k, pb_err *e)
+{
+	return list_emit(ctx, k->label, k->alg, 1, 0, 1, e);
+}
+
+static int sims_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
+{
+	list_ctx l = {fn, ctx};
+
+	return sim_tee_list(S(be), sim_list_one, &l, e);
+}
+
+static int sims_init_token(hal_ctx *be, const char *label, const pb_secret *so, pb_err *e)
+{
+	int changed;
+
+	return sim_tee_init_token(S(be), label, so, 0, &changed, e);
+}
+
+static int sims_init_pin(hal_ctx *be, const pb_secret *so, const pb_secret *pin, pb_err *e)
+{
+	return sim_tee_init_pin(S(be), so, pin, e);
 }
 
 static int sim_key_public(hal_ctx *be, const hal_key_ref *ref, pb_pubkey *out, int *found, pb_err *e)
 {
-	return sim_tee_public(S(be), ref->name, out, found, e);
+	return sims_pubkey(be, ref->name, out, found, e);
 }
 
 static int sim_key_sign(hal_ctx *be, const hal_key_ref *ref, pb_hash h, const uint8_t *digest,
 	size_t dlen, uint8_t *sig, size_t cap, size_t *siglen, pb_err *e)
 {
-	if (sim_login(be, e) != 0)
+	if (user_login(be, e) != 0)
 		return e->code;
 	return sim_tee_sign(S(be), ref->name, h, digest, dlen, sig, cap, siglen, e);
-}
-
-static int sim_key_destroy(hal_ctx *be, const hal_key_ref *ref, pb_err *e)
-{
-	int found;
-
-	if (sim_login(be, e) != 0 || sim_tee_destroy(S(be), ref->name, &found, e) != 0)
-		return e->code;
-	return found ? 0 : pb_fail(e, PB_EFAIL, "key tee:%s: not found", ref->name);
-}
-
-static int sim_list_one(void *ctx, const sim_tee_entry *k, pb_err *e)
-{
-	list_ctx *l = ctx;
-	hal_key_info info;
-
-	memset(&info, 0, sizeof info);
-	info.ref.kind = HAL_TEE;
-	snprintf(info.ref.name, sizeof info.ref.name, "%s", k->label);
-	info.alg = k->alg;
-	info.usage = HAL_USAGE_SIGN;
-	info.sensitive = 1;      /* what the simulator guarantees for every key */
-	info.extractable = 0;
-	info.local = 1;
-	return l->fn(l->ctx, &info, e);
-}
-
-static int sim_key_list(hal_ctx *be, hal_key_list_fn fn, void *ctx, pb_err *e)
-{
-	list_ctx l = {fn, ctx};
-
-	/* like a PKCS#11 token: private objects show to the user only */
-	if (sim_login(be, e) != 0)
-		return e->code;
-	return sim_tee_list(S(be), sim_list_one, &l, e);
 }
 
 static int sim_rand(hal_ctx *be, uint8_t *buf, size_t len, pb_err *e)
@@ -395,32 +461,10 @@ static int sim_rand(hal_ctx *be, uint8_t *buf, size_t len, pb_err *e)
 	return pb_random(buf, len, e);
 }
 
-static int sim_token_init(hal_ctx *be, const char *label, pb_err *e)
-{
-	pb_secret so;
-	int rc, changed;
-
-	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
-		return e->code;
-	rc = sim_tee_init_token(S(be), label, &so, 0, &changed, e);
-	pb_secret_wipe(&so);
-	return rc;
-}
-
-static int sim_token_set_pin(hal_ctx *be, pb_err *e)
-{
-	pb_secret so, pin;
-	int rc;
-
-	if (need_pin(be, HAL_AUTH_SO_PIN, &so, e) != 0)
-		return e->code;
-	rc = need_pin(be, HAL_AUTH_NEW_PIN, &pin, e);
-	if (rc == 0)
-		rc = sim_tee_init_pin(S(be), &so, &pin, e);
-	pb_secret_wipe(&so);
-	pb_secret_wipe(&pin);
-	return rc;
-}
+static const tee_store sim_store = {
+	sims_logged_in, sims_login, sims_pubkey, sims_keygen, sims_destroy, sims_list,
+	sims_init_token, sims_init_pin,
+};
 
 /* As emptying /var/lib/tee: no PIN, the token is uninitialised after. */
 static int sim_token_erase(hal_ctx *be, pb_err *e)
@@ -465,14 +509,14 @@ static const hal_backend_class sim_class = {
 	.name = "tee",
 	/* the simulator's lock is per call: a signature at a time, safely */
 	.caps = HAL_CAP_SIGN_THREADSAFE | HAL_CAP_NON_EXTRACTABLE | HAL_CAP_TOKEN_ADMIN,
-	.key_create = sim_key_create,
+	.key_create = tee_key_create,
 	.key_public = sim_key_public,
 	.key_sign = sim_key_sign,
-	.key_destroy = sim_key_destroy,
-	.key_list = sim_key_list,
+	.key_destroy = tee_key_destroy,
+	.key_list = tee_key_list,
 	.random = sim_rand,
-	.token_init = sim_token_init,
-	.token_set_pin = sim_token_set_pin,
+	.token_init = tee_token_init,
+	.token_set_pin = tee_token_set_pin,
 	.token_erase = sim_token_erase,
 	.token_info = sim_token_info,
 	.close = sim_close,
@@ -488,8 +532,9 @@ static int open_sim(const hal_open_opts *o, hal_ctx **be, pb_err *e)
 		free(c);
 		return e->code;
 	}
-	hal_base_init(&c->base, &sim_class, o);
-	*be = &c->base.vtable;
+	hal_base_init(&c->head.base, &sim_class, o);
+	c->head.st = &sim_store;
+	*be = &c->head.base.vtable;
 	return 0;
 }
 #endif

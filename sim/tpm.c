@@ -20,6 +20,7 @@
 #include <libtpms/tpm_error.h>
 #include <libtpms/tpm_library.h>
 #include <libtpms/tpm_nvfilename.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -278,6 +279,26 @@ static void release(sim_tpm *s, int terminate)
 	}
 }
 
+/* Remove "permall.tmp.XXXXXX" files that a killed writer left: only a
+ * writer holding permall's lock makes them, so under the lock they are
+ * stale. Best effort: a leftover costs disk space, not correctness. */
+static void sweep_stale(void)
+{
+	static const char stem[] = TPM_PERMANENT_ALL_NAME ".tmp.";
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(g.dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, stem, sizeof stem - 1) == 0 &&
+		    strlen(de->d_name) == sizeof stem - 1 + 6 &&
+		    (size_t)snprintf(path, sizeof path, "%s/%s", g.dir, de->d_name) < sizeof path)
+			(void)unlink(path);
+	closedir(d);
+}
+
 int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e)
 {
 	pb_state st;
@@ -295,6 +316,7 @@ int sim_tpm_open(const char *state_dir, TSS2_TCTI_CONTEXT **tcti, pb_err *e)
 		return pb_fail(e, PB_EUSAGE, "tpm sim: state directory path too long");
 	if (pb_lock_acquire(&g.lock, path, e) != 0)
 		return e->code;
+	sweep_stale();
 	if (state_load(e) != 0) {
 		release(NULL, 0);
 		return e->code;

@@ -12,12 +12,18 @@
 
 int pb_file_read(const char *path, size_t max, uint8_t **buf, size_t *len, pb_err *e)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open; reads
+	 * then block as usual (and see end of file if no writer ever came) */
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	size_t cap = 4096, n = 0;
 	uint8_t *b;
 
 	if (fd < 0)
 		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	if (fd != STDIN_FILENO && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	}
 	b = malloc(cap);
 	for (;;) {
 		if (b == NULL) {
@@ -106,8 +112,10 @@ int pb_fsync_dir_of(const char *path, pb_err *e)
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+int pb_write_all(int fd, const void *data, size_t n)
 {
+	const uint8_t *p = data;
+
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -132,7 +140,7 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
 	fd = mkostemp(tmp, O_CLOEXEC);   /* created 0600: never readable by others */
 	if (fd < 0)
 		return pb_fail(e, PB_EFAIL, "%s: cannot create temporary file: %s", path, strerror(errno));
-	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0) ||
+	if (pb_write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0) ||
 	    (mode != 0600 && fchmod(fd, mode) != 0)) {
 		err = errno;
 		close(fd);
@@ -214,7 +222,7 @@ drop:
 
 int pb_write_fd(int fd, const void *data, size_t len, pb_err *e)
 {
-	if (write_all(fd, data, len) != 0)
+	if (pb_write_all(fd, data, len) != 0)
 		return pb_fail(e, PB_EFAIL, "fd %d: %s", fd, strerror(errno));
 	return 0;
 }
@@ -222,7 +230,7 @@ int pb_write_fd(int fd, const void *data, size_t len, pb_err *e)
 int pb_write_output(const char *path, const void *data, size_t len, mode_t mode, pb_err *e)
 {
 	if (path == NULL || strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) != 0)
+		if (pb_write_all(STDOUT_FILENO, data, len) != 0)
 			return pb_fail(e, PB_EFAIL, "stdout: %s", strerror(errno));
 		return 0;
 	}
@@ -235,7 +243,7 @@ int pb_write_output(const char *path, const void *data, size_t len, mode_t mode,
 
 		if (fd < 0)
 			return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
-		rc = write_all(fd, data, len);
+		rc = pb_write_all(fd, data, len);
 		if (close(fd) != 0)
 			rc = -1;
 		return rc == 0 ? 0 : pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));

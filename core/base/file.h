@@ -36,6 +36,9 @@ int pb_atomic_stage(const char *path, const void *data, size_t len, mode_t mode,
 	char *tmp, size_t cap, pb_err *e);
 int pb_atomic_commit(char *const *tmps, const char *const *paths, size_t n, pb_err *e);
 
+/* Write all n bytes, again after EINTR: 0, or -1 with errno (for callers
+ * with their own message; pb_write_fd says "fd N: why"). */
+int pb_write_all(int fd, const void *data, size_t n);
 /* Write all of data to an open descriptor (e.g. --out-fd N). */
 int pb_write_fd(int fd, const void *data, size_t len, pb_err *e);
 

@@ -110,9 +110,15 @@ int pb_secret_read(pb_secret *s, const pb_secret_src *src, pb_err *e)
 		return read_line(src->fd, s, what, e);
 	}
 	if (src->file != NULL) {
-		int fd = open(src->file, O_RDONLY | O_CLOEXEC), rc;
+		/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+		int fd = open(src->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
 		if (fd < 0)
 			return pb_fail(e, PB_EFAIL, "%s: %s", src->file, strerror(errno));
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+			rc = pb_fail(e, PB_EFAIL, "%s: %s", src->file, strerror(errno));
+			close(fd);
+			return rc;
+		}
 		rc = read_line(fd, s, src->file, e);
 		close(fd);
 		return rc;

@@ -2,6 +2,7 @@
 #include "core/crypto/crypto.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -28,6 +29,28 @@ void pb_hash_data(pb_hash h, const void *data, size_t len, uint8_t *out)
 	hc->init(&ctx.vtable);
 	hc->update(&ctx.vtable, data, len);
 	hc->out(&ctx.vtable, out);
+}
+
+int pb_sha256_file(const char *path, int dash_stdin, uint8_t digest[32], pb_err *e)
+{
+	FILE *f = dash_stdin && strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	br_sha256_context c;
+	uint8_t buf[65536];
+	size_t n;
+	int bad;
+
+	if (f == NULL)
+		return pb_fail(e, PB_EFAIL, "%s: %s", path, strerror(errno));
+	br_sha256_init(&c);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		br_sha256_update(&c, buf, n);
+	bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (bad)
+		return pb_fail(e, PB_EFAIL, "%s: read error", path);
+	br_sha256_out(&c, digest);
+	return 0;
 }
 
 const br_ec_impl *pb_ec_impl(int curve)

@@ -26,6 +26,9 @@ const br_hash_class *pb_hash_class(pb_hash h);
 /* The DigestInfo OID prefix for RSA PKCS#1 v1.5 (BR_HASH_OID_*). */
 const unsigned char *pb_hash_rsa_oid(pb_hash h);
 void pb_hash_data(pb_hash h, const void *data, size_t len, uint8_t *out);
+/* SHA-256 of the file at path, streamed: artifacts (images) may be larger
+ * than pb_file_read takes. With dash_stdin, "-" is stdin. */
+int pb_sha256_file(const char *path, int dash_stdin, uint8_t digest[32], pb_err *e);
 
 const br_ec_impl *pb_ec_impl(int curve);
 br_rsa_pkcs1_sign pb_rsa_sign_impl(void);

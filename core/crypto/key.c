@@ -661,6 +661,13 @@ int pb_privkey_sign(const pb_privkey *k, pb_hash h, const uint8_t *digest, size_
 		return pb_fail(e, PB_EFAIL, "RSA signature: buffer too small");
 	if (pb_rsa_sign_impl()(pb_hash_rsa_oid(h), digest, dlen, &sk, sig) != 1)
 		return pb_fail(e, PB_EFAIL, "RSA signature failed");
+	/* A CRT signature made with a wrong dp, dq or iq (a damaged key file:
+	 * p*q = n is all the parser checks) is wrong modulo one prime only, and
+	 * gcd(s^e - m, n) then gives that prime away: never let one out. */
+	if (!pb_pubkey_verify(&k->pub, h, digest, dlen, sig, k->pub.nlen)) {
+		explicit_bzero(sig, k->pub.nlen);
+		return pb_fail(e, PB_EVERIFY, "RSA private key: inconsistent CRT parameters (signature does not verify)");
+	}
 	*siglen = k->pub.nlen;
 	return 0;
 }

@@ -250,5 +250,13 @@ int pb_time_parse(const char *text, int64_t *t, pb_err *e)
 		return pb_fail(e, PB_EUSAGE, "--at %s: want seconds since the epoch, YYYY-MM-DD, "
 			"YYYY-MM-DDTHH:MM:SSZ or YYYYMMDDHHMMSSZ (UTC)", text);
 	*t = der_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	/* d <= 31 is not enough: 2026-02-31 must not quietly mean March 3 */
+	{
+		int64_t yy;
+		unsigned m2, d2, h2, mi2, s2;
+		der_civil_from_epoch(*t, &yy, &m2, &d2, &h2, &mi2, &s2);
+		if (yy != y || m2 != mo || d2 != d)
+			return pb_fail(e, PB_EUSAGE, "--at %s: no such date", text);
+	}
 	return 0;
 }

@@ -25,7 +25,11 @@
 #include "core/crypto/pbe.h"
 #include "core/base/secret.h"
 
+#ifdef PB_FUZZ
+#define PB_P12_ITER_DEFAULT 16     /* fuzz builds read at most 64 (core/crypto/pbe.h) */
+#else
 #define PB_P12_ITER_DEFAULT 2048   /* OpenSSL's PKCS12_DEFAULT_ITER */
+#endif
 #define PB_P12_MAX_CERTS 8
 #define PB_P12_WRITE_MAX 16384     /* what pb_p12_write may need at most */
 #define PB_P12_CERT_MAX 5888       /* largest certificate pb_p12_write takes */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/asn1/name.h"
+#include "core/base/file.h"
 
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -268,20 +269,6 @@ typedef struct loop {
 	int64_t until_ms;   /* in_eof/closing: when to stop waiting */
 } loop;
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Move bytes between the socket and the engine once poll said so. */
 static void sock_io(pb_tls_conn *c, loop *l, unsigned st, short revents)
 {
@@ -396,7 +383,7 @@ static int run(pb_tls_conn *c, loop *l, pb_err *e)
 		if (st & BR_SSL_RECVAPP) {
 			size_t len;
 			unsigned char *buf = br_ssl_engine_recvapp_buf(eng, &len);
-			if (write_all(l->out_fd, buf, len) != 0)
+			if (pb_write_all(l->out_fd, buf, len) != 0)
 				return pb_fail(e, PB_EFAIL, "connection: writing the server's data: %s",
 					strerror(errno));
 			br_ssl_engine_recvapp_ack(eng, len);

@@ -20,6 +20,7 @@ n=$(ls "$d/usr/share/man/man1" | wc -l)
 [ -f "$d/usr/share/bash-completion/completions/provbox" ] || fail "no completion"
 [ -f "$d/usr/share/doc/provbox/README.md" ] || fail "no README"
 [ -x "$d/usr/share/doc/provbox/examples/provision-trustme.sh" ] || fail "no example script"
+[ -f "$d/usr/share/doc/provbox/examples/lib.sh" ] || fail "no examples/lib.sh (the example scripts source it)"
 [ -x "$d/usr/share/initramfs-tools/hooks/provbox" ] || fail "no initramfs-tools hook"
 [ -x "$d/usr/lib/dracut/modules.d/90provbox/module-setup.sh" ] || fail "no dracut module"
 sh -n "$d/usr/share/initramfs-tools/hooks/provbox" || fail "hook: syntax"

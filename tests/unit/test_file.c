@@ -11,6 +11,7 @@
 
 #include "core/base/file.h"
 #include "core/base/state.h"
+#include "core/crypto/crypto.h"
 
 static char dir[256];
 
@@ -165,4 +166,29 @@ Test(file, state_path_refuses_escapes) {
 	cr_assert_eq(pb_state_path(&st, "/etc/passwd", path, sizeof path, &e), PB_EUSAGE);
 	cr_assert_eq(pb_state_subdir(&st, "tokens", path, sizeof path, &e), 0);
 	cr_assert(pb_exists(path));
+}
+
+/* More than one 64 KiB read, and the same digest as hashing it in memory. */
+Test(file, sha256_file_streams_and_names_a_missing_file)
+{
+	static uint8_t data[200000];
+	uint8_t want[32], got[32];
+	char path[300];
+	pb_err e = {0};
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7 + i / 251);
+	snprintf(path, sizeof path, "%s/img", dir);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(data, 1, sizeof data, f), sizeof data);
+	cr_assert_eq(fclose(f), 0);
+	pb_hash_data(PB_HASH_SHA256, data, sizeof data, want);
+	cr_assert_eq(pb_sha256_file(path, 0, got, &e), 0, "%s", e.msg);
+	cr_assert_arr_eq(got, want, 32);
+
+	snprintf(path, sizeof path, "%s/absent", dir);
+	cr_assert_eq(pb_sha256_file(path, 1, got, &e), PB_EFAIL);
+	cr_assert(strstr(e.msg, "absent") && strstr(e.msg, "No such file"), "%s", e.msg);
 }
