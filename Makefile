@@ -10,6 +10,7 @@
 #   make fuzz       run every fuzzer for FUZZ_SECONDS each, in parallel (long)
 #   make coverage   line/branch coverage of the fuzz corpora: fuzz/COVERAGE.md
 #   make deps       install the Debian packages the project needs (root)
+#   make bench      benchmarks against openssl + tpm2-tools: bench/results.md, bench/flow.png
 #   make install    PREFIX=/usr DESTDIR=...: binary, applet links, man pages,
 #                   bash completion, docs, initramfs-tools hook, dracut module
 #                   (the SIM=0 flavour unless SIM=1 is given); make uninstall
@@ -78,7 +79,7 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(O)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(O)/%.o)
 
 .PHONY: all docs check check-unit check-asan check-tsan check-e2e check-target check-install \
-	check-fuzz check-demo demo fuzz deps bench clean install uninstall coverage fuzzers \
+	check-fuzz check-demo demo fuzz deps bench bench-deps clean install uninstall coverage fuzzers \
 	check-hostile check-hardening crash-test
 
 all: $(O)/provbox docs
@@ -355,8 +356,18 @@ demo: deps $(O)/provbox
 check-demo:
 	$(MAKE) demo FLOW=all KEEP=0
 
-bench: $(O)/provbox
-	@for b in bench/*.sh; do PROVBOX=$(abspath $(O)/provbox) $$b || exit 1; done
+# make bench: every benchmark (bench/run.sh), figures into bench/results.md and
+# the flow's plot into bench/flow.png; a few minutes. Only it needs
+# BENCH_PACKAGES (gnuplot for the plot, strace to count processes, time(1)
+# for peak RSS): make check does not.
+BENCH_PACKAGES := gnuplot-nox strace time
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
+
+bench: deps bench-deps $(O)/provbox
+	$(MAKE) SIM=0 build/target/provbox
+	PROVBOX=$(abspath $(O)/provbox) PROVBOX_TARGET=$(abspath build/target/provbox) bench/run.sh
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local
