@@ -1,5 +1,6 @@
 /* core/token/token.c - the softtoken: files, PIN attempts, create, change-pin,
- * import, remove; see token.h. Container keys are in token_wrap.c. */
+ * import, remove; see token.h. Container keys are in token_wrap.c, names and
+ * listings in token_names.c. */
 #include "core/token/token.h"
 
 #include <dirent.h>
@@ -16,22 +17,6 @@
 
 #define NO_EXPIRY 253402300799LL   /* 99991231235959Z, RFC 5280 4.1.2.5 */
 #define WRAP_INFO "provbox token wrap secret v1"
-
-int pb_token_name_check(const char *what, const char *name, pb_err *e)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			n = 0;
-	}
-	if (n == 0 || n > PB_TOKEN_NAME_MAX)
-		return pb_fail(e, PB_EUSAGE, "%s '%s': use 1 to %d of A-Z a-z 0-9 . _ - (not first)",
-			what, name, PB_TOKEN_NAME_MAX);
-	return 0;
-}
 
 static int path_of(char *out, const char *dir, const char *name, const char *suffix, pb_err *e)
 {

@@ -1,8 +1,6 @@
-/* core/token/token_wrap.c - container keys wrapped under a token, and listing
- * tokens and containers; see token.h. */
+/* core/token/token_wrap.c - container keys wrapped under a token; see token.h. */
 #include "core/token/token.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +15,6 @@
 #define CKEY_WRAPPED PB_CONTAINER_WRAPPED_LEN
 #define CKEY_FILE_LEN (CKEY_MAGIC_LEN + CKEY_WRAPPED)
 #define KEK_INFO "provbox container key v1 "
-#define LIST_MAX 256
 
 static int container_path(const pb_token *t, const char *c, char *path, pb_err *e)
 {
@@ -117,53 +114,4 @@ int pb_container_unwrap(pb_token *t, const pb_secret *pin, const char *container
 	pb_token_keys_wipe(&k);
 	explicit_bzero(kek, sizeof kek);
 	return rc;
-}
-
-/* --- listing --- */
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* Every NAME of DIR/NAME.SUFFIX (valid names only), sorted, to fn. */
-static int each_with_suffix(const char *dir, const char *suffix, pb_name_fn fn, void *ctx, pb_err *e)
-{
-	char names[LIST_MAX][PB_TOKEN_NAME_MAX + 1];   /* on the stack: calls nest */
-	size_t n = 0, sl = strlen(suffix);
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	pb_err ignore;
-	int rc = 0;
-
-	if (d == NULL)
-		return errno == ENOENT ? 0 : pb_fail(e, PB_EFAIL, "%s: %s", dir, strerror(errno));
-	while ((de = readdir(d)) != NULL && n < LIST_MAX) {
-		size_t l = strlen(de->d_name);
-		if (l <= sl || l - sl > PB_TOKEN_NAME_MAX || strcmp(de->d_name + l - sl, suffix) != 0)
-			continue;
-		memcpy(names[n], de->d_name, l - sl);
-		names[n][l - sl] = '\0';
-		if (pb_token_name_check("name", names[n], &ignore) == 0)
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof names[0], cmp_names);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = fn(ctx, names[i], e);
-	return rc;
-}
-
-int pb_token_each(const pb_state *st, pb_name_fn fn, void *ctx, pb_err *e)
-{
-	char dir[PATH_MAX];
-
-	if (pb_state_path(st, "tokens", dir, sizeof dir, e) != 0)
-		return e->code;
-	return each_with_suffix(dir, ".p12", fn, ctx, e);
-}
-
-int pb_container_each(const pb_token *t, pb_name_fn fn, void *ctx, pb_err *e)
-{
-	return each_with_suffix(t->containers, ".wrap", fn, ctx, e);
 }
