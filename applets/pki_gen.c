@@ -6,13 +6,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +20,7 @@
 #include "core/pki/csr.h"
 #include "core/pki/esl.h"
 #include "core/base/file.h"
+#include "core/base/stagedir.h"
 #include "core/pki/issue.h"
 #include "core/asn1/name.h"
 #include "core/pki/x509.h"
@@ -355,101 +354,6 @@ static int init_refuse_existing(const char *dir, const ca_spec *specs, int force
 	return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* init's staging directory
- *
- * init builds the whole PKI in PARENT/.NAME.init-XXXXXX beside --out
- * (same file system), every file written and synced as usual, then puts
- * it in place in one step, so an interrupted init leaves no PKI or a
- * complete one, never a part:
- * - no --out yet: rename(2) of the staging directory, fsync of PARENT;
- * - an existing --out (--force, or a directory without a PKI): the two
- *   directories are swapped with renameat2(RENAME_EXCHANGE), so DIR is
- *   the whole old PKI until the instant it is the whole new one; the old
- *   one, now under the staging name, is then removed. Files in the old
- *   directory that init does not make are carried over first as hard
- *   links (a subdirectory is refused: it could not be carried over).
- *   Where the file system cannot exchange, the old directory is renamed
- *   aside to .NAME.old-XXXXXX and the new one renamed in: a crash between
- *   the two renames leaves no DIR but the old PKI whole beside it.
- * A staging directory is flock'ed while its init runs; an init removes
- * the unlocked ones that an interrupted init left behind (never the
- * .old- ones: they may hold the only copy of a PKI).
- */
-
-#define STAGE_TAG ".init-"
-
-/* PARENT and NAME of --out (a symlink to a directory: its target). */
-static int split_out(const char *out, char *parent, char *base, pb_err *e)
-{
-	char p[PATH_MAX];
-	struct stat sb;
-	size_t n = strlen(out);
-	char *slash;
-
-	if (lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode) && realpath(out, p) != NULL)
-		n = strlen(p);
-	else if (n < sizeof p)
-		memcpy(p, out, n + 1);
-	else
-		return pb_fail(e, PB_EUSAGE, "--out: path too long");
-	while (n > 1 && p[n - 1] == '/')
-		p[--n] = '\0';
-	slash = strrchr(p, '/');
-	const char *b = slash ? slash + 1 : p;
-	if (*b == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strlen(b) > NAME_MAX - 16)
-		return pb_fail(e, PB_EUSAGE, "--out '%s': name the PKI's own directory", out);
-	memmove(base, b, strlen(b) + 1);
-	if (slash == NULL)
-		strcpy(parent, ".");
-	else if (slash == p)
-		strcpy(parent, "/");
-	else
-		*slash = '\0', memmove(parent, p, strlen(p) + 1);
-	return 0;
-}
-
-/* Remove a directory of files (init's own: no subdirectories). */
-static void remove_flat(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(path);
-}
-
-/* Staging directories of earlier inits of NAME that were killed. */
-static void remove_stale(const char *parent, const char *base, const char *ours)
-{
-	char prefix[NAME_MAX + 1], path[PATH_MAX + NAME_MAX + 2];
-	DIR *d = opendir(parent);
-	struct dirent *de;
-	size_t k;
-
-	if (d == NULL)
-		return;
-	k = (size_t)snprintf(prefix, sizeof prefix, ".%s" STAGE_TAG, base);
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, k) != 0 || strlen(de->d_name) != k + 6 ||
-		    strcmp(de->d_name, ours) == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", parent, de->d_name);
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)   /* its init is gone */
-			remove_flat(path);
-		close(fd);
-	}
-	closedir(d);
-}
-
 /* A file name that some init profile makes. */
 static int made_by_init(const char *name)
 {
@@ -471,87 +375,6 @@ static int made_by_init(const char *name)
 	return 0;
 }
 
-/* Hard-link into stage what out holds that init does not make. */
-static int carry_over(const char *out, const char *stage, pb_err *e)
-{
-	DIR *d = opendir(out);
-	struct dirent *de;
-	struct stat sb;
-	int sfd, rc = 0;
-
-	if (d == NULL)
-		return pb_fail(e, PB_EFAIL, "%s: %s", out, strerror(errno));
-	if ((sfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		closedir(d);
-		return pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || made_by_init(de->d_name))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-			rc = pb_fail(e, PB_EFAIL, "%s/%s: %s", out, de->d_name, strerror(errno));
-		else if (S_ISDIR(sb.st_mode))
-			rc = pb_fail(e, PB_EFAIL, "init: %s/%s is a directory: init replaces %s whole, move it out first",
-				out, de->d_name, out);
-		else if (linkat(dirfd(d), de->d_name, sfd, de->d_name, 0) != 0)
-			rc = pb_fail(e, PB_EFAIL, "init: keeping %s/%s: %s", out, de->d_name, strerror(errno));
-	}
-	close(sfd);
-	closedir(d);
-	return rc;
-}
-
-/* Put the complete staging directory in place of out (see above). */
-static int swap_in(const char *stage, const char *out, const char *parent, const char *base, pb_err *e)
-{
-	char aside[PATH_MAX + NAME_MAX + 16], probe[PATH_MAX + 4];
-	struct stat sb;
-
-	snprintf(probe, sizeof probe, "%s/.", stage);
-	if (lstat(out, &sb) != 0) {
-		if (errno != ENOENT)
-			return pb_fail(e, PB_EFAIL, "%s: %s", out, strerror(errno));
-		if (pb_fsync_dir_of(probe, e) != 0)
-			return e->code;
-		if (rename(stage, out) != 0)
-			return pb_fail(e, PB_EFAIL, "init: %s: %s", out, strerror(errno));
-		return pb_fsync_dir_of(out, e);
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return pb_fail(e, PB_EFAIL, "init: %s: not a directory", out);
-	if (carry_over(out, stage, e) != 0)
-		return e->code;
-	if (chmod(stage, sb.st_mode & 07777) != 0)
-		return pb_fail(e, PB_EFAIL, "%s: %s", stage, strerror(errno));
-	if (pb_fsync_dir_of(probe, e) != 0)
-		return e->code;
-	if (renameat2(AT_FDCWD, stage, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
-		if (pb_fsync_dir_of(out, e) != 0)
-			return e->code;
-		remove_flat(stage);   /* the old PKI */
-		return 0;
-	}
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return pb_fail(e, PB_EFAIL, "init: replacing %s: %s", out, strerror(errno));
-	snprintf(aside, sizeof aside, "%s/.%s.old-XXXXXX", parent, base);
-	if (mkdtemp(aside) == NULL)
-		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(errno));
-	if (rename(out, aside) != 0) {
-		int err = errno;
-		rmdir(aside);
-		return pb_fail(e, PB_EFAIL, "init: moving %s aside: %s", out, strerror(err));
-	}
-	if (rename(stage, out) != 0) {
-		int err = errno;
-		rename(aside, out);
-		return pb_fail(e, PB_EFAIL, "init: %s: %s", out, strerror(err));
-	}
-	if (pb_fsync_dir_of(out, e) != 0)
-		return e->code;
-	remove_flat(aside);
-	return 0;
-}
-
 static int cmd_init(int argc, char **argv, pb_err *e)
 {
 	opts o;
@@ -559,9 +382,9 @@ static int cmd_init(int argc, char **argv, pb_err *e)
 	const ca_spec *specs;
 	made all[8];
 	said w = {.len = 0};
-	char parent[PATH_MAX], base[NAME_MAX + 1], stage[PATH_MAX], target[PATH_MAX + NAME_MAX + 2];
+	pb_stagedir stage = {.lock_fd = -1};
 	size_t n = 0;
-	int rc = 0, lockfd;
+	int rc = 0;
 
 	if (parse(&o, argc, argv, 0, 0, e) != 0)
 		return e->code;
@@ -570,39 +393,25 @@ static int cmd_init(int argc, char **argv, pb_err *e)
 	specs = strcmp(o.profile, "trustme") == 0 ? trustme : strcmp(o.profile, "simple") == 0 ? simple : NULL;
 	if (specs == NULL)
 		return pb_fail(e, PB_EUSAGE, "--profile '%s': expected trustme or simple", o.profile);
+	/* the whole PKI is built beside --out and put in place at once */
 	if ((o.alg && pb_alg_parse(o.alg, &alg, e) != 0) ||
-	    split_out(o.cli.out, parent, base, e) != 0 ||
-	    init_refuse_existing(o.cli.out, specs, o.cli.force, e) != 0 ||
-	    pb_mkdir_p(parent, 0700, e) != 0)
+	    init_refuse_existing(o.cli.out, specs, o.cli.force, e) != 0)
 		return e->code;
-	if ((size_t)snprintf(stage, sizeof stage, "%s/.%s" STAGE_TAG "XXXXXX", parent, base) >= sizeof stage)
-		return pb_fail(e, PB_EUSAGE, "--out: path too long");
-	snprintf(target, sizeof target, "%s/%s", parent, base);   /* --out, or where its symlink points */
-	if (mkdtemp(stage) == NULL)
-		return pb_fail(e, PB_EFAIL, "init: staging directory in %s: %s", parent, strerror(errno));
-	/* held until exit: tells a later init that this staging is live */
-	lockfd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
-		rc = pb_fail(e, PB_EFAIL, "init: %s: %s", stage, strerror(errno));
+	if ((rc = pb_stagedir_open(&stage, o.cli.out, "--out", e)) != 0)
 		goto out;
-	}
-	remove_stale(parent, base, strrchr(stage, '/') + 1);
 	memset(all, 0, sizeof all);
 	for (; specs[n].file && rc == 0; n++)
-		rc = init_one(&o, stage, &specs[n], alg, all, n, &w, e);
+		rc = init_one(&o, stage.path, &specs[n], alg, all, n, &w, e);
 	for (size_t i = 0; i < n; i++)
 		key_close(&all[i].k);
 	if (rc == 0 && specs == trustme)
-		rc = init_esl(stage, o.cli.out, &w, e);
-	if (rc == 0)
-		rc = swap_in(stage, target, parent, base, e);
+		rc = init_esl(stage.path, o.cli.out, &w, e);
+	if (rc == 0 && (rc = pb_stagedir_commit(&stage, made_by_init, e)) != 0)
+		pb_err_prefix(e, "init");
 	if (rc == 0)
 		fputs(w.buf, stdout);
 out:
-	if (rc != 0)
-		remove_flat(stage);
-	if (lockfd >= 0)
-		close(lockfd);
+	pb_stagedir_close(&stage);
 	return rc;
 }
 
