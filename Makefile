@@ -148,8 +148,11 @@ deps:
 
 # ---------------------------------------------------------------- tests
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
+# A sanitizer report exits 99, never 1: a test that expects a failure (exit
+# 1) must not pass over a report that happens to exit with the same code.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99 \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0:exitcode=99
 
 check: deps
 	$(MAKE) check-target
